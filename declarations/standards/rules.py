@@ -1,0 +1,214 @@
+"""The one place for every formula and for the boundary rule (§0.2, §0.3).
+
+Every module of the engine computes ratios, growth rates and band look-ups through these
+functions, so a change to a formula (for instance once the exact 附件4 wording of
+平均增长率 is confirmed) is made here and nowhere else.
+
+Conventions:
+* money is ``Decimal`` in 万元 with two decimals (``money``);
+* a ratio is a percentage rounded half-up to two decimals (``percent``) and the *rounded*
+  value is what is compared against band edges, so the number shown to the official is
+  the number that was judged;
+* functions return ``None`` when a value cannot be computed (missing input, zero or
+  negative base); they never raise on such data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+Number = Decimal | int | str | float
+
+
+def to_decimal(value: Number | None) -> Decimal | None:
+    """Coerce a figure to ``Decimal``; ``None`` or an unreadable value gives ``None``.
+
+    Floats are accepted only for robustness and go through ``str`` so that ``0.1`` stays
+    ``0.1``; callers should pass ``Decimal``, ``int`` or ``str``.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        result = value
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            return None
+    if not result.is_finite():
+        return None
+    return result
+
+
+def money(value: Number | None) -> Decimal | None:
+    """An amount in 万元 rounded half-up to two decimals (§0.3)."""
+    amount = to_decimal(value)
+    return None if amount is None else amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_pct(value: Decimal) -> Decimal:
+    """Round a percentage to two decimals, half-up (the one rounding rule for ratios)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(numerator: Number | None, denominator: Number | None) -> Decimal | None:
+    """``numerator ÷ denominator × 100`` in percent, two decimals (§0.3).
+
+    ``None`` when either side is missing or the denominator is not positive: a share of
+    zero or negative revenue/assets/staff means nothing and must not score.
+    """
+    top, bottom = to_decimal(numerator), to_decimal(denominator)
+    if top is None or bottom is None or bottom <= 0:
+        return None
+    return round_pct(top / bottom * HUNDRED)
+
+
+def growth(this_year: Number | None, last_year: Number | None) -> Decimal | None:
+    """Growth rate in percent: (this year − last year) ÷ last year (§0.3, §3.1 indicator 3)."""
+    current, base = to_decimal(this_year), to_decimal(last_year)
+    if current is None or base is None:
+        return None
+    return percent(current - base, base)
+
+
+def average_growth(recent: Decimal | None, earlier: Decimal | None) -> Decimal | None:
+    """近2年平均增长率 = mean of the two yearly growth rates (§0.3, UNCONFIRMED formula).
+
+    Takes the two already-rounded yearly rates so that the arithmetic shown to the
+    official can be redone by hand.
+    """
+    if recent is None or earlier is None:
+        return None
+    return round_pct((recent + earlier) / 2)
+
+
+def compound_growth(latest: Number | None, base: Number | None, years: int) -> Decimal | None:
+    """Compound annual growth in percent over ``years`` years (2026 小巨人 营收复合增长率, §3.5).
+
+    ``(latest ÷ base)^(1/years) − 1``; ``None`` when the base is not positive or the
+    latest value is negative.
+    """
+    end, start = to_decimal(latest), to_decimal(base)
+    if end is None or start is None or start <= 0 or end < 0 or years <= 0:
+        return None
+    ratio = end / start
+    root = ratio.sqrt() if years == 2 else Decimal(str(math.pow(float(ratio), 1 / years)))
+    return round_pct((root - 1) * HUNDRED)
+
+
+def mean(values: list[Decimal]) -> Decimal:
+    """Arithmetic mean of amounts, two decimals (近两年研发费用总额均值)."""
+    return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- the boundary rule (§0.2) ----------------------------------------------------------
+# "X以上" / "不低于X" / "X以下" / "不高于X" all include X.  Band tables are ordered best
+# band first and a value is placed in the first band whose edge it reaches, so a value
+# exactly on the edge between two bands always gets the higher score.
+
+
+def at_least(value: Decimal, threshold: Decimal) -> bool:
+    """"X以上" / "不低于X": the edge X is included (§0.2)."""
+    return value >= threshold
+
+
+def at_most(value: Decimal, threshold: Decimal) -> bool:
+    """"X以下" / "不高于X": the edge X is included (§0.2)."""
+    return value <= threshold
+
+
+def full_steps(value: Decimal, step: Decimal) -> int:
+    """How many full ``step``s ``value`` contains (每满2年: 5.5年 → 2); 0 for non-positive."""
+    return int(value // step) if value > 0 else 0
+
+
+def stepped_points(value: Decimal, step: Decimal, points_each: int, cap: int) -> int:
+    """``points_each`` per full ``step`` reached, at most ``cap`` (e.g. 每满2年得1分，最高5分)."""
+    return min(full_steps(value, step) * points_each, cap)
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """One scoring band: reaching ``threshold`` (``None`` = catch-all) earns ``points``."""
+
+    threshold: Decimal | None
+    points: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class BandTable:
+    """Bands ordered best first; ``higher_is_better`` says which way the edges point."""
+
+    bands: tuple[Band, ...]
+    higher_is_better: bool = True
+    unit: str = "%"
+
+    @property
+    def max_points(self) -> int:
+        return max(band.points for band in self.bands)
+
+
+def pick_band(value: Decimal, table: BandTable) -> Band:
+    """The band ``value`` falls in under the boundary rule (§0.2).
+
+    The first band (best first) whose edge is reached wins, so an edge value takes the
+    higher-scoring band.  A table always ends with a catch-all band.
+    """
+    reaches = at_least if table.higher_is_better else at_most
+    for band in table.bands:
+        if band.threshold is None or reaches(value, band.threshold):
+            return band
+    return Band(None, 0, "其他")
+
+
+def fmt_num(value: Decimal | int) -> str:
+    """A number without trailing zeros: 3.00 → "3", 2.50 → "2.5"."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(value.normalize(), "f")
+    return text
+
+
+def fmt_pct(value: Decimal) -> str:
+    """A percentage as shown to officials: ``4.50%``."""
+    return f"{value:.2f}%"
+
+
+def fmt_money(value: Decimal) -> str:
+    """An amount as shown to officials: ``180.00万元``."""
+    return f"{value:.2f}万元"
+
+
+def make_table(
+    edges: list[tuple[str | int, int]], *, floor_points: int = 0, higher_is_better: bool = True,
+    unit: str = "%",
+) -> BandTable:
+    """Build a ``BandTable`` from ``[(edge, points), …]`` best first, labelling each band.
+
+    ``floor_points`` is what the catch-all band below (or above) the last edge earns.
+    Labels read like the official tables: "≥5%", "3%–5%（含3%）", "<1%".
+    """
+    bands: list[Band] = []
+    previous: Decimal | None = None
+    for raw_edge, points in edges:
+        edge = Decimal(str(raw_edge))
+        e = f"{fmt_num(edge)}{unit}"
+        if previous is None:
+            label = f"≥{e}" if higher_is_better else f"≤{e}"
+        else:
+            p = f"{fmt_num(previous)}{unit}"
+            label = f"{e}–{p}（含{e}）" if higher_is_better else f"{p}–{e}（含{e}）"
+        bands.append(Band(edge, points, label))
+        previous = edge
+    if previous is not None:
+        last = f"{fmt_num(previous)}{unit}"
+        bands.append(Band(None, floor_points, f"<{last}" if higher_is_better else f">{last}"))
+    else:
+        bands.append(Band(None, floor_points, "其他"))
+    return BandTable(tuple(bands), higher_is_better=higher_is_better, unit=unit)

@@ -1,0 +1,224 @@
+"""Officials' admin for accounts: scoped to the official's region (scoping.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import services
+from .models import OfficialLevel, PhoneChangeRequest, User
+from .scoping import RegionScopedAdminMixin
+
+
+class OfficialCreationForm(forms.ModelForm):
+    password1 = forms.CharField(label="初始密码", strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label="确认密码", strip=False, widget=forms.PasswordInput)
+
+    class Meta:
+        model = User
+        fields = ["username", "official_level", "region", "declaration_region",
+                  "person_name", "mobile", "email"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.by: User = kwargs.pop("by")
+        super().__init__(*args, **kwargs)
+        self.fields["official_level"].required = True
+        if not self.by.is_superuser:
+            self.fields["official_level"].choices = [("", "---------")] + [
+                (value, label)
+                for value, label in OfficialLevel.choices
+                if services.LEVEL_RANK[OfficialLevel(value)] > self.by.level_rank
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致。")
+        errors = services.official_check(
+            by=self.by,
+            level=data.get("official_level") or "",
+            region=data.get("region"),
+            declaration_region=data.get("declaration_region"),
+        )
+        for field, message in errors.items():
+            self.add_error(field if field in self.fields else None, message)
+        if data.get("password1"):
+            try:
+                validate_password(data["password1"], User(username=data.get("username", "")))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+@admin.register(User)
+class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["username", "display_name", "kind", "official_level", "region", "is_active",
+                    "date_joined"]
+    list_filter = ["kind", "official_level", "is_active"]
+    search_fields = ["username", "uscc", "org_name", "person_name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region", "declaration_region"]
+    show_full_result_count = False
+    ordering = ["-date_joined"]
+    actions = ["unlock_accounts"]
+    readonly_fields = ["username", "kind", "uscc", "id_number_masked", "org_name",
+                       "official_level", "region", "declaration_region", "last_login",
+                       "date_joined"]
+    fields = ["username", "kind", "uscc", "id_number_masked", "org_name", "person_name",
+              "mobile", "email", "official_level", "region", "declaration_region", "is_active",
+              "last_login", "date_joined"]
+
+    @admin.display(description="身份证号")
+    def id_number_masked(self, obj: User) -> str:
+        return f"{obj.id_number[:3]}***********{obj.id_number[-4:]}" if obj.id_number else "-"
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = OfficialCreationForm
+            kwargs["fields"] = None
+            form = super().get_form(request, obj, **kwargs)
+
+            class BoundForm(form):  # type: ignore[misc, valid-type]
+                def __init__(self, *args: Any, **kw: Any) -> None:
+                    kw["by"] = request.user
+                    super().__init__(*args, **kw)
+
+            return BoundForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is None:
+            return [(None, {"fields": ["username", "password1", "password2", "official_level",
+                                       "region", "declaration_region", "person_name", "mobile",
+                                       "email"]})]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["person_name", "mobile", "email", "is_active"])
+            return
+        data = form.cleaned_data
+        created = services.official_create(
+            by=request.user,
+            username=data["username"],
+            password=data["password1"],
+            level=data["official_level"],
+            region=data.get("region"),
+            declaration_region=data.get("declaration_region"),
+            person_name=data.get("person_name", ""),
+            mobile=data.get("mobile", ""),
+            email=data.get("email", ""),
+        )
+        # The admin goes on with `obj` (log entry, redirect): make it the saved row.
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return None  # groups and permissions are not managed here
+
+    @admin.action(description="解除所选账户的登录锁定", permissions=["change"])
+    def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = sum(1 for user in queryset if services.account_unlock(user=user))
+        self.message_user(request, f"已解除 {count} 个账户的登录锁定。", messages.SUCCESS)
+
+
+class PhoneDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label="审核结果", choices=[("approve", "通过"), ("reject", "驳回")], widget=forms.RadioSelect
+    )
+
+    class Meta:
+        model = PhoneChangeRequest
+        fields = ["opinion"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("opinion") or "").strip():
+            self.add_error("opinion", "驳回时必须填写审核意见。")
+        return data
+
+
+@admin.register(PhoneChangeRequest)
+class PhoneChangeRequestAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "user__region"
+    form = PhoneDecisionForm
+    list_display = ["user", "applicant_name", "new_mobile", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "user__uscc", "user__org_name", "new_mobile"]
+    list_select_related = ["user", "decided_by"]
+    show_full_result_count = False
+    actions = ["approve_selected"]
+    readonly_fields = ["user", "applicant_name", "new_mobile", "reason", "letter_link",
+                       "status", "decided_by", "decided_at", "created_at"]
+
+    def get_fields(self, request: HttpRequest, obj: PhoneChangeRequest | None = None) -> Any:
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.status == PhoneChangeRequest.Status.PENDING:
+            return [*fields, "decision", "opinion"]
+        return [*fields, "opinion"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.status != PhoneChangeRequest.Status.PENDING:
+            return [*self.readonly_fields, "opinion"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # requests come from the login page only
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != PhoneChangeRequest.Status.PENDING:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="授权书")
+    def letter_link(self, obj: PhoneChangeRequest) -> str:
+        url = reverse("admin:accounts_phonechangerequest_letter", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.letter_name or "下载")
+
+    def get_urls(self) -> list:
+        return [
+            path("<int:pk>/letter/", self.admin_site.admin_view(self.letter_view),
+                 name="accounts_phonechangerequest_letter"),
+            *super().get_urls(),
+        ]
+
+    def letter_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, obj):
+            return HttpResponse(status=404)
+        return FileResponse(obj.letter.open("rb"), as_attachment=True, filename=obj.letter_name)
+
+    def save_model(self, request: HttpRequest, obj: PhoneChangeRequest, form: Any,
+                   change: bool) -> None:
+        opinion = form.cleaned_data.get("opinion", "")
+        try:
+            if form.cleaned_data.get("decision") == "approve":
+                services.phone_change_request_approve(phone_request=obj, by=request.user,
+                                                      opinion=opinion)
+            else:
+                services.phone_change_request_reject(phone_request=obj, by=request.user,
+                                                     opinion=opinion)
+        except ValidationError as exc:
+            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+
+    @admin.action(description="通过所选的人工核验申请", permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for item in queryset.filter(status=PhoneChangeRequest.Status.PENDING):
+            services.phone_change_request_approve(phone_request=item, by=request.user)
+            done += 1
+        self.message_user(request, f"已通过 {done} 条申请，新手机号已收到含登录名的短信。",
+                          messages.SUCCESS)

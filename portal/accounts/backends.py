@@ -1,0 +1,51 @@
+"""Log in with 登录名, 统一社会信用代码 or 身份证号 (manual FAQ 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+from django.http import HttpRequest
+
+from .models import User
+from .validators import normalize_code
+
+
+def find_account(identifier: str) -> User | None:
+    """The one account that `identifier` names, by login name, USCC or ID number."""
+    raw = (identifier or "").strip()
+    if not raw:
+        return None
+    code = normalize_code(raw)
+    matches = list(
+        User.objects.filter(Q(username=raw) | Q(uscc=code) | Q(id_number=code))[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if username is None or password is None:
+            return None
+        user = find_account(username)
+        if user is None:
+            # Same cost as a real check, so timing does not reveal which names exist.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def axes_username(request: HttpRequest, credentials: dict | None) -> str:
+    """Lockout key: the account, whichever of its identifiers was typed."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    user = find_account(typed)
+    return user.username if user else normalize_code(typed)

@@ -1,0 +1,185 @@
+"""Accounts: enterprise (法人), natural-person (自然人) and official (管理端) users."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from portal.regions.models import DeclarationRegion, Region
+
+
+class OfficialLevel(models.TextChoices):
+    MINISTRY = "ministry", "部级"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+
+
+# Lower number = higher rank. A higher official creates officials below it only.
+LEVEL_RANK = {
+    OfficialLevel.MINISTRY: 0,
+    OfficialLevel.PROVINCE: 1,
+    OfficialLevel.CITY: 2,
+    OfficialLevel.COUNTY: 3,
+}
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", "法人账户"
+        PERSON = "person", "自然人账户"
+        OFFICIAL = "official", "管理端账户"
+
+    kind = models.CharField("账户类型", max_length=12, choices=Kind.choices)
+    uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True)
+    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
+    org_name = models.CharField("企业名称", max_length=200, blank=True)
+    person_name = models.CharField(
+        "姓名", max_length=50, blank=True, help_text="法人账户为法定代表人姓名；其他账户为本人姓名。"
+    )
+    mobile = models.CharField("手机号", max_length=11, blank=True)
+    official_level = models.CharField(
+        "管理层级", max_length=10, choices=OfficialLevel.choices, blank=True
+    )
+    # Officials: their jurisdiction. Enterprise / person accounts: the area of the registration
+    # authority encoded in the code (USCC digits 3–8, ID digits 1–6), when it is a known region.
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    declaration_region = models.ForeignKey(
+        DeclarationRegion, verbose_name="申报地区", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="officials",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                name="user_enterprise_has_uscc",
+                condition=~Q(kind="enterprise") | Q(uscc__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="user_person_has_id_number",
+                condition=~Q(kind="person") | Q(id_number__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="user_official_has_level",
+                condition=~Q(kind="official") | ~Q(official_level=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ENTERPRISE and self.org_name:
+            return self.org_name
+        return self.person_name or self.username
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == self.Kind.ENTERPRISE
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == self.Kind.PERSON
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == self.Kind.OFFICIAL and bool(self.official_level)
+
+    @property
+    def level_rank(self) -> int:
+        return LEVEL_RANK.get(self.official_level, 99)
+
+
+class SmsMessage(models.Model):
+    """Every SMS the platform sends; delivery happens after commit, failures stay on the row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    to = models.CharField("手机号", max_length=11)
+    text = models.CharField("内容", max_length=500)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信"
+        verbose_name_plural = "短信"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.text[:20]}"
+
+
+class EmailCode(models.Model):
+    """A 6-digit code mailed to the address on file (邮箱核验). Only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="email_codes")
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+def letter_upload_to(instance: PhoneChangeRequest, filename: str) -> str:
+    # A generated name: the original (often Chinese) name is kept only as metadata.
+    suffix = PurePath(filename).suffix.lower()
+    return f"private/phone-letters/{uuid.uuid4().hex}{suffix}"
+
+
+class PhoneChangeRequest(models.Model):
+    """人工核验: a request to change the bound mobile, decided by an official."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "已驳回"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账户",
+                             on_delete=models.CASCADE, related_name="phone_change_requests")
+    new_mobile = models.CharField("新手机号", max_length=11)
+    applicant_name = models.CharField("申请人姓名", max_length=50)
+    reason = models.CharField("申请原因", max_length=500)
+    letter = models.FileField("授权书", upload_to=letter_upload_to)
+    letter_name = models.CharField("授权书文件名", max_length=255)
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    opinion = models.CharField("审核意见", max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "手机号修改（人工核验）"
+        verbose_name_plural = "手机号修改（人工核验）"
+        ordering = ["-created_at"]
+        indexes = [
+            # The officials' queue: pending requests, newest first.
+            models.Index(fields=["status", "-created_at"], name="phonereq_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.new_mobile}"

@@ -1,0 +1,358 @@
+"""Every write on accounts: registration, phone change, recovery, officials."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from portal.regions.models import DeclarationRegion, Region
+
+from .models import LEVEL_RANK, EmailCode, OfficialLevel, PhoneChangeRequest, User
+from .scoping import for_user
+from .sms import send_sms
+from .validators import normalize_code
+
+
+def region_from_code(digits: str) -> Region | None:
+    """The most precise known region for a 6-digit area code (county, else city, else province)."""
+    if len(digits) != 6 or not digits.isdigit():
+        return None
+    for candidate in (digits, digits[:4] + "00", digits[:2] + "0000"):
+        region = Region.objects.filter(code=candidate).first()
+        if region is not None:
+            return region
+    return None
+
+
+def _check_unique(*, username: str, uscc: str | None = None, id_number: str | None = None) -> None:
+    errors: dict[str, str] = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = "该登录名已被使用，请换一个。"
+    if uscc and User.objects.filter(uscc=uscc).exists():
+        errors["uscc"] = (
+            "该统一社会信用代码已注册账户。请直接使用统一社会信用代码登录；"
+            "忘记密码可点击【账号找回】；找回时提示“信息有误”的，请通过【手机号修改】选择人工核验。"
+        )
+    if id_number and User.objects.filter(id_number=id_number).exists():
+        errors["id_number"] = (
+            "该身份证号已注册账户。请直接使用身份证号登录，或点击【账号找回】。"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def account_register_enterprise(
+    *,
+    username: str,
+    uscc: str,
+    org_name: str,
+    person_name: str,
+    mobile: str,
+    email: str,
+    password: str,
+) -> User:
+    """Register a 法人账户 bound to the enterprise's 统一社会信用代码."""
+    uscc = normalize_code(uscc)
+    _check_unique(username=username, uscc=uscc)
+    user = User(
+        username=username,
+        kind=User.Kind.ENTERPRISE,
+        uscc=uscc,
+        org_name=org_name.strip(),
+        person_name=person_name.strip(),
+        mobile=mobile,
+        email=email,
+        region=region_from_code(uscc[2:8]),
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def account_register_person(
+    *, username: str, id_number: str, person_name: str, mobile: str, email: str, password: str
+) -> User:
+    """Register a 自然人账户: it can log in but never declare (manual FAQ 2)."""
+    id_number = normalize_code(id_number)
+    _check_unique(username=username, id_number=id_number)
+    user = User(
+        username=username,
+        kind=User.Kind.PERSON,
+        id_number=id_number,
+        person_name=person_name.strip(),
+        mobile=mobile,
+        email=email,
+        region=region_from_code(id_number[:6]),
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+# --- 手机号修改: 邮箱核验 --------------------------------------------------------------------------
+
+def _code_hash(user_id: int, code: str) -> str:
+    return salted_hmac("phone-email-code", f"{user_id}:{code}").hexdigest()
+
+
+RESEND_INTERVAL = timedelta(seconds=60)
+
+
+@transaction.atomic
+def email_code_send(*, user: User) -> EmailCode:
+    """Mail a fresh 6-digit code to the address on file; earlier codes stop working."""
+    User.objects.select_for_update().get(pk=user.pk)  # one sender at a time per account
+    now = timezone.now()
+    last = user.email_codes.order_by("-created_at").first()
+    if last and now - last.created_at < RESEND_INTERVAL:
+        raise ValidationError("验证码发送过于频繁，请1分钟后再试。")
+    user.email_codes.filter(used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(10**6):06d}"
+    email_code = EmailCode.objects.create(
+        user=user, code_hash=_code_hash(user.pk, code), expires_at=now + settings.EMAIL_CODE_TTL
+    )
+    minutes = int(settings.EMAIL_CODE_TTL.total_seconds() // 60)
+    body = (
+        f"您正在修改优质中小企业梯度培育平台账户绑定的手机号，验证码：{code}，"
+        f"{minutes}分钟内有效。如非本人操作，请忽略本邮件。"
+    )
+    transaction.on_commit(
+        lambda: send_mail("【优质中小企业梯度培育平台】手机号修改验证码", body,
+                          settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+    )
+    return email_code
+
+
+@transaction.atomic
+def phone_change_by_email_code(*, user: User, code: str, new_mobile: str) -> User:
+    """Check the code (valid 10 minutes, 5 tries) and bind the new mobile."""
+    email_code = (
+        EmailCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if email_code is None:
+        raise ValidationError({"code": "请先获取邮箱验证码。"})
+    if timezone.now() >= email_code.expires_at:
+        raise ValidationError({"code": "验证码已过期，请重新获取。"})
+    if email_code.tries >= settings.EMAIL_CODE_MAX_TRIES:
+        raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
+    if not hmac.compare_digest(email_code.code_hash, _code_hash(user.pk, code.strip())):
+        email_code.tries += 1
+        email_code.save(update_fields=["tries"])
+        left = settings.EMAIL_CODE_MAX_TRIES - email_code.tries
+        if left <= 0:
+            raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
+        raise ValidationError({"code": f"验证码不正确，还可尝试{left}次。"})
+    email_code.used_at = timezone.now()
+    email_code.save(update_fields=["used_at"])
+    return _phone_change_apply(user=user, new_mobile=new_mobile)
+
+
+def _phone_change_apply(*, user: User, new_mobile: str) -> User:
+    User.objects.filter(pk=user.pk).update(mobile=new_mobile)
+    user.mobile = new_mobile
+    send_sms(
+        to=new_mobile,
+        text=(
+            f"【优质中小企业梯度培育平台】您的账户绑定手机号已修改为本号码，"
+            f"登录名：{user.username}。"
+        ),
+    )
+    return user
+
+
+# --- 手机号修改: 人工核验 --------------------------------------------------------------------------
+
+@transaction.atomic
+def phone_change_request_create(
+    *, user: User, new_mobile: str, applicant_name: str, reason: str, letter: UploadedFile
+) -> PhoneChangeRequest:
+    if user.phone_change_requests.filter(status=PhoneChangeRequest.Status.PENDING).exists():
+        raise ValidationError("该账户已有待审核的人工核验申请，请等待审核结果。")
+    return PhoneChangeRequest.objects.create(
+        user=user,
+        new_mobile=new_mobile,
+        applicant_name=applicant_name.strip(),
+        reason=reason.strip(),
+        letter=letter,
+        letter_name=(letter.name or "")[:255],
+    )
+
+
+def _decide(request_id: int, by: User) -> PhoneChangeRequest:
+    locked = PhoneChangeRequest.objects.select_for_update().select_related("user").get(
+        pk=request_id
+    )
+    if locked.status != PhoneChangeRequest.Status.PENDING:
+        raise ValidationError("该申请已审核，不能重复处理。")
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    return locked
+
+
+@transaction.atomic
+def phone_change_request_approve(
+    *, phone_request: PhoneChangeRequest, by: User, opinion: str = ""
+) -> PhoneChangeRequest:
+    locked = _decide(phone_request.pk, by)
+    locked.status = PhoneChangeRequest.Status.APPROVED
+    locked.opinion = opinion
+    locked.save(update_fields=["status", "opinion", "decided_by", "decided_at"])
+    _phone_change_apply(user=locked.user, new_mobile=locked.new_mobile)
+    return locked
+
+
+@transaction.atomic
+def phone_change_request_reject(
+    *, phone_request: PhoneChangeRequest, by: User, opinion: str
+) -> PhoneChangeRequest:
+    if not opinion.strip():
+        raise ValidationError({"opinion": "驳回时必须填写审核意见。"})
+    locked = _decide(phone_request.pk, by)
+    locked.status = PhoneChangeRequest.Status.REJECTED
+    locked.opinion = opinion.strip()
+    locked.save(update_fields=["status", "opinion", "decided_by", "decided_at"])
+    send_sms(
+        to=locked.new_mobile,
+        text=f"【优质中小企业梯度培育平台】您的手机号修改申请未通过审核：{locked.opinion}",
+    )
+    return locked
+
+
+# --- 账号找回 -------------------------------------------------------------------------------------
+
+def account_find_for_recovery(*, code: str, person_name: str, email: str) -> User | None:
+    """The account whose code, name and e-mail on file all match, else None (“信息有误”)."""
+    code = normalize_code(code)
+    user = User.objects.filter(uscc=code).first() or User.objects.filter(id_number=code).first()
+    if user is None or not user.is_active:
+        return None
+    if user.person_name.strip() != person_name.strip():
+        return None
+    if user.email.strip().lower() != email.strip().lower():
+        return None
+    return user
+
+
+def account_recovery_send(*, user: User) -> str:
+    """Mail a password-reset link valid for PASSWORD_RESET_TIMEOUT (1 hour). Returns the path."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:recover_confirm", kwargs={"uidb64": uid, "token": token})
+    body = (
+        f"您好，{user.display_name}：\n您正在找回优质中小企业梯度培育平台账户，登录名：{user.username}。\n"
+        f"请在1小时内打开以下链接设置新密码：\n{settings.SITE_URL}{path}\n如非本人操作，请忽略本邮件。"
+    )
+    transaction.on_commit(
+        lambda: send_mail("【优质中小企业梯度培育平台】账号找回", body,
+                          settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+    )
+    return path
+
+
+def account_unlock(*, user: User) -> int:
+    """Lift a login lockout on this account (django-axes)."""
+    return axes_reset(username=user.username)
+
+
+# --- Officials -------------------------------------------------------------------------------------
+
+def official_check(
+    *, by: User | None, level: str, region: Region | None, declaration_region: DeclarationRegion | None
+) -> dict[str, str]:
+    """Field errors for an official of `level` over `region`, created by `by` (empty if fine)."""
+    errors: dict[str, str] = {}
+    if level == OfficialLevel.MINISTRY:
+        if region or declaration_region:
+            errors["region"] = "部级账户不设所属区划。"
+    elif level == OfficialLevel.PROVINCE:
+        if declaration_region is None:
+            errors["declaration_region"] = "省级账户须选择申报地区。"
+    elif level == OfficialLevel.CITY:
+        if region is None or region.level != Region.Level.CITY:
+            errors["region"] = "市级账户的所属区划须为地市级行政区划。"
+    elif level == OfficialLevel.COUNTY:
+        if region is None or region.level != Region.Level.COUNTY:
+            errors["region"] = "县级账户的所属区划须为区县级行政区划。"
+    else:
+        errors["official_level"] = "请选择管理层级。"
+    if errors or by is None or by.is_superuser:
+        return errors
+    # A higher official creates officials below their own level, inside their own region.
+    if not by.is_official or LEVEL_RANK[OfficialLevel(level)] <= by.level_rank:
+        errors["official_level"] = "只能创建低于本人层级的管理账户。"
+        return errors
+    if by.official_level == OfficialLevel.MINISTRY:
+        in_scope = True
+    elif level == OfficialLevel.PROVINCE:
+        in_scope = declaration_region is not None and declaration_region.pk == by.declaration_region_id
+    else:
+        in_scope = region is not None and for_user(
+            Region.objects.filter(pk=region.pk), by, ""
+        ).exists()
+    if not in_scope:
+        errors["region"] = "只能在本人管辖区域内创建管理账户。"
+    return errors
+
+
+@transaction.atomic
+def official_create(
+    *,
+    by: User | None,
+    username: str,
+    password: str,
+    level: str,
+    region: Region | None = None,
+    declaration_region: DeclarationRegion | None = None,
+    person_name: str = "",
+    mobile: str = "",
+    email: str = "",
+) -> User:
+    """Create an official. `by` is the creating official, or None for an operator's command."""
+    if level != OfficialLevel.PROVINCE and declaration_region is None and region is not None:
+        declaration_region = region.declaration_region
+    if level == OfficialLevel.PROVINCE and declaration_region is not None:
+        region = declaration_region.region
+    errors = official_check(
+        by=by, level=level, region=region, declaration_region=declaration_region
+    )
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = "该登录名已被使用，请换一个。"
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        username=username,
+        kind=User.Kind.OFFICIAL,
+        official_level=level,
+        region=region,
+        declaration_region=declaration_region,
+        person_name=person_name,
+        mobile=mobile,
+        email=email,
+        is_staff=True,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user

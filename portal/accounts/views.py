@@ -1,0 +1,194 @@
+"""Login, registration, phone change (手机号修改) and account recovery (账号找回)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .forms import (
+    EnterpriseRegisterForm,
+    LoginForm,
+    PersonRegisterForm,
+    PhoneEmailStartForm,
+    PhoneEmailVerifyForm,
+    PhoneManualForm,
+    RecoverForm,
+)
+from .models import User
+
+PHONE_SESSION_KEY = "phone_change_user_id"
+
+
+def _form_errors_from(exc: ValidationError, form: Any) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        if self.request.user.is_official:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
+
+def lockout(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """django-axes lockout page."""
+    return render(request, "accounts/locked.html", status=429)
+
+
+@sensitive_post_parameters("password1", "password2")
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or request.POST.get("kind") or "enterprise"
+    form_class = PersonRegisterForm if kind == "person" else EnterpriseRegisterForm
+    form = form_class(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, "注册请求过于频繁，请稍后再试。")
+        elif form.is_valid():
+            data = form.cleaned_data
+            common = {
+                "username": data["username"],
+                "person_name": data["person_name"],
+                "mobile": data["mobile"],
+                "email": data["email"],
+                "password": data["password1"],
+            }
+            try:
+                if form_class is EnterpriseRegisterForm:
+                    user = services.account_register_enterprise(
+                        uscc=data["uscc"], org_name=data["org_name"], **common
+                    )
+                else:
+                    user = services.account_register_person(id_number=data["id_number"], **common)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                login(request, user, backend="portal.accounts.backends.IdentifierBackend")
+                messages.success(request, "注册成功，欢迎使用优质中小企业梯度培育平台。")
+                return redirect("enterprise_home")
+    return render(request, "accounts/register.html", {"form": form, "kind": kind})
+
+
+# --- 手机号修改 ---------------------------------------------------------------------------------------
+
+def phone_change(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/phone_choose.html")
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def phone_email_start(request: HttpRequest) -> HttpResponse:
+    form = PhoneEmailStartForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, "操作过于频繁，请稍后再试。")
+        elif form.is_valid():
+            user: User = form.cleaned_data["user"]
+            try:
+                services.email_code_send(user=user)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                request.session[PHONE_SESSION_KEY] = user.pk
+                return redirect("accounts:phone_email_verify")
+    return render(request, "accounts/phone_email_start.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def phone_email_verify(request: HttpRequest) -> HttpResponse:
+    user_id = request.session.get(PHONE_SESSION_KEY)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        messages.info(request, "请先填写账号和邮箱获取验证码。")
+        return redirect("accounts:phone_email")
+    form = PhoneEmailVerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.phone_change_by_email_code(
+                user=user, code=form.cleaned_data["code"], new_mobile=form.cleaned_data["new_mobile"]
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            del request.session[PHONE_SESSION_KEY]
+            return render(request, "accounts/phone_done.html", {"mode": "email"})
+    masked = _mask_email(user.email)
+    return render(request, "accounts/phone_email_verify.html", {"form": form, "masked": masked})
+
+
+def _mask_email(email: str) -> str:
+    name, _, domain = email.partition("@")
+    return f"{name[:2]}***@{domain}" if domain else "***"
+
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def phone_manual(request: HttpRequest) -> HttpResponse:
+    form = PhoneManualForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, "操作过于频繁，请稍后再试。")
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.phone_change_request_create(
+                    user=data["identifier"],
+                    new_mobile=data["new_mobile"],
+                    applicant_name=data["applicant_name"],
+                    reason=data["reason"],
+                    letter=data["letter"],
+                )
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                return render(request, "accounts/phone_done.html", {"mode": "manual"})
+    return render(request, "accounts/phone_manual.html", {"form": form})
+
+
+# --- 账号找回 -----------------------------------------------------------------------------------------
+
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    form = RecoverForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, "操作过于频繁，请稍后再试。")
+        elif form.is_valid():
+            user = services.account_find_for_recovery(**{
+                k: form.cleaned_data[k] for k in ("code", "person_name", "email")
+            })
+            if user is None:
+                return render(request, "accounts/recover.html", {"form": form, "mismatch": True})
+            services.account_recovery_send(user=user)
+            return render(request, "accounts/recover_sent.html")
+    return render(request, "accounts/recover.html", {"form": form})
+
+
+class RecoverConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/recover_confirm.html"
+    success_url = reverse_lazy("accounts:recover_complete")
+    post_reset_login = False
+
+
+def recover_complete(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/recover_complete.html")

@@ -1,0 +1,138 @@
+"""Shared personas: enterprises and officials in 广东 and 江苏, and the neighbouring county."""
+
+from __future__ import annotations
+
+import pytest
+from captcha.conf import settings as captcha_settings
+from django.core.cache import cache
+
+from portal.accounts.models import User
+from portal.accounts.services import account_register_enterprise, account_register_person, official_create
+from portal.accounts.validators import id_check_char, uscc_check_char
+from portal.regions.models import DeclarationRegion, Region
+
+PASSWORD = "Test@2026pass"
+
+
+@pytest.fixture(autouse=True)
+def _captcha_test_mode(monkeypatch):
+    # Forms accept the answer "PASSED"; test_captcha.py turns this off to test the real check.
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Rate limits and cached sessions live in the cache; each test starts from nothing.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_uscc(region_code: str, seq: int) -> str:
+    first17 = f"91{region_code}MA{seq:07d}"
+    return first17 + uscc_check_char(first17)
+
+
+def make_id_number(region_code: str, birth: str = "19900101", seq: int = 123) -> str:
+    first17 = f"{region_code}{birth}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def dr(code: str) -> DeclarationRegion:
+    return DeclarationRegion.objects.get(code=code)
+
+
+def enterprise(username: str, region_code: str, seq: int, name: str | None = None) -> User:
+    return account_register_enterprise(
+        username=username,
+        uscc=make_uscc(region_code, seq),
+        org_name=name or f"{username}有限公司",
+        person_name="张三",
+        mobile="13800000000",
+        email=f"{username}@example.cn",
+        password=PASSWORD,
+    )
+
+
+def official(username: str, level: str, code: str = "") -> User:
+    return official_create(
+        by=None,
+        username=username,
+        password=PASSWORD,
+        level=level,
+        region=region(code) if level in ("city", "county") else None,
+        declaration_region=dr(code) if level == "province" else None,
+        person_name=username,
+    )
+
+
+@pytest.fixture
+def ent_tianhe(db) -> User:
+    return enterprise("ent_tianhe", "440106", 1, "广州天河科技有限公司")
+
+
+@pytest.fixture
+def ent_yuexiu(db) -> User:
+    return enterprise("ent_yuexiu", "440104", 2, "广州越秀制造有限公司")
+
+
+@pytest.fixture
+def ent_shenzhen(db) -> User:
+    return enterprise("ent_shenzhen", "440305", 3, "深圳南山电子有限公司")
+
+
+@pytest.fixture
+def ent_nanjing(db) -> User:
+    return enterprise("ent_nanjing", "320102", 4, "南京玄武软件有限公司")
+
+
+@pytest.fixture
+def person(db) -> User:
+    return account_register_person(
+        username="zrr_user", id_number=make_id_number("440106"), person_name="李四",
+        mobile="13900000000", email="zrr@example.cn", password=PASSWORD,
+    )
+
+
+@pytest.fixture
+def ministry(db) -> User:
+    return official("o_ministry", "ministry")
+
+
+@pytest.fixture
+def gd_province(db) -> User:
+    return official("o_gd", "province", "440000")
+
+
+@pytest.fixture
+def sz_province(db) -> User:
+    return official("o_sz", "province", "440300")
+
+
+@pytest.fixture
+def js_province(db) -> User:
+    return official("o_js", "province", "320000")
+
+
+@pytest.fixture
+def gz_city(db) -> User:
+    return official("o_gz", "city", "440100")
+
+
+@pytest.fixture
+def tianhe_county(db) -> User:
+    return official("o_tianhe", "county", "440106")
+
+
+@pytest.fixture
+def yuexiu_county(db) -> User:
+    return official("o_yuexiu", "county", "440104")
+
+
+@pytest.fixture
+def everyone(ent_tianhe, ent_yuexiu, ent_shenzhen, ent_nanjing, person) -> list[User]:
+    return [ent_tianhe, ent_yuexiu, ent_shenzhen, ent_nanjing, person]
