@@ -7,7 +7,11 @@ from captcha.conf import settings as captcha_settings
 from django.core.cache import cache
 
 from portal.accounts.models import User
-from portal.accounts.services import account_register_enterprise, account_register_person, official_create
+from portal.accounts.services import (
+    account_register_enterprise,
+    account_register_person,
+    official_create,
+)
 from portal.accounts.validators import id_check_char, uscc_check_char
 from portal.regions.models import DeclarationRegion, Region
 

@@ -24,10 +24,7 @@ def enterprise_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
         user = request.user
         if user.is_enterprise:
             return view(request, *args, **kwargs)
-        if user.is_person:
-            message = PERSON_CANNOT_DECLARE
-        else:
-            message = "管理端账户请从管理端登录办理业务。"
+        message = PERSON_CANNOT_DECLARE if user.is_person else "管理端账户请从管理端登录办理业务。"
         return render(request, "403.html", {"message": message}, status=403)
 
     return wrapper

@@ -142,6 +142,9 @@ class EmailCode(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"邮箱验证码 {self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 def letter_upload_to(instance: PhoneChangeRequest, filename: str) -> str:
     # A generated name: the original (often Chinese) name is kept only as metadata.

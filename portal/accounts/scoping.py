@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import OfficialLevel, User
 
@@ -66,6 +66,11 @@ class RegionScopedAdminMixin:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope_queryset(super().get_queryset(request), request)  # type: ignore[misc]
+
+    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
+                                         object_id: str) -> HttpResponse:
+        # Out of scope and non-existent look the same: 404, no redirect that confirms an id.
+        raise Http404("您访问的记录不存在或不在您的管辖范围内。")
 
     def _perm(self, request: HttpRequest, action: str, obj: Model | None) -> bool:
         opts = self.opts  # type: ignore[attr-defined]

@@ -142,31 +142,32 @@ def email_code_send(*, user: User) -> EmailCode:
     return email_code
 
 
-@transaction.atomic
 def phone_change_by_email_code(*, user: User, code: str, new_mobile: str) -> User:
     """Check the code (valid 10 minutes, 5 tries) and bind the new mobile."""
-    email_code = (
-        EmailCode.objects.select_for_update()
-        .filter(user=user, used_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
-    if email_code is None:
-        raise ValidationError({"code": "请先获取邮箱验证码。"})
-    if timezone.now() >= email_code.expires_at:
-        raise ValidationError({"code": "验证码已过期，请重新获取。"})
-    if email_code.tries >= settings.EMAIL_CODE_MAX_TRIES:
-        raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
-    if not hmac.compare_digest(email_code.code_hash, _code_hash(user.pk, code.strip())):
+    with transaction.atomic():
+        email_code = (
+            EmailCode.objects.select_for_update()
+            .filter(user=user, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if email_code is None:
+            raise ValidationError({"code": "请先获取邮箱验证码。"})
+        if timezone.now() >= email_code.expires_at:
+            raise ValidationError({"code": "验证码已过期，请重新获取。"})
+        if email_code.tries >= settings.EMAIL_CODE_MAX_TRIES:
+            raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
+        if hmac.compare_digest(email_code.code_hash, _code_hash(user.pk, code.strip())):
+            email_code.used_at = timezone.now()
+            email_code.save(update_fields=["used_at"])
+            return _phone_change_apply(user=user, new_mobile=new_mobile)
+        # A wrong code: the count must be committed, so the error is raised after the block.
         email_code.tries += 1
         email_code.save(update_fields=["tries"])
         left = settings.EMAIL_CODE_MAX_TRIES - email_code.tries
-        if left <= 0:
-            raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
-        raise ValidationError({"code": f"验证码不正确，还可尝试{left}次。"})
-    email_code.used_at = timezone.now()
-    email_code.save(update_fields=["used_at"])
-    return _phone_change_apply(user=user, new_mobile=new_mobile)
+    if left <= 0:
+        raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
+    raise ValidationError({"code": f"验证码不正确，还可尝试{left}次。"})
 
 
 def _phone_change_apply(*, user: User, new_mobile: str) -> User:

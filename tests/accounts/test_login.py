@@ -137,3 +137,13 @@ def test_a_session_ends_after_30_minutes_idle(client, ent_tianhe):
         response = client.get("/enterprise/")
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_idle_official_is_sent_to_the_admin_login(client, gd_province):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(gd_province)
+        assert client.get("/admin/").status_code == 200
+        traveller.shift(dt.timedelta(minutes=31))
+        response = client.get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal.accounts.validators import (
     ID_CHECK,

@@ -1,0 +1,71 @@
+# 优质中小企业梯度培育平台 — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APT_PACKAGES := libmagic1 chromium chromium-driver fonts-noto-cjk
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help system-deps install install-dev static migrate demo run worker test lint check-deploy bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+system-deps: ## Install the Debian packages the product and its browser tests need (when missing)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed node_modules/.package-lock.json ## Virtualenv, Python packages and front-end assets (npm ci)
+
+install-dev: install $(VENV)/.installed-dev ## install + test and lint tools
+
+migrate: install ## Apply migrations (loads regions and declaration regions)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load demo accounts (DEBUG only) and print the logins
+	$(PY) manage.py seed_demo
+
+run: system-deps demo ## Set up and run the whole product at http://127.0.0.1:8000 (SQLite, demo data)
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "REDIS_URL set: starting a Celery worker and beat"; \
+	  $(VENV)/bin/celery -A portal worker -l warning --concurrency 2 & \
+	  $(VENV)/bin/celery -A portal beat -l warning & \
+	fi; \
+	echo ""; echo "  优质中小企业梯度培育平台: http://$(HOST):$(PORT)/   管理端: http://$(HOST):$(PORT)/admin/"; echo ""; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps install-dev ## Set up and run the whole test suite (DATABASE_URL / REDIS_URL pick the services)
+	$(PY) manage.py check
+	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install-dev ## ruff
+	$(VENV)/bin/ruff check .
+
+check-deploy: install ## Django's deployment checks with production-like settings
+	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	ALLOWED_HOSTS=zxqy.example.cn $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install-dev ## Standards engine benchmark (100 000 declarations)
+	$(PY) bench/standards_bench.py
+
+clean: ## Remove the virtualenv, node_modules, the SQLite database and collected files
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3
