@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
+    "simple_history",
     "portal",
     "portal.regions",
     "portal.accounts",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.IdleTimeoutMiddleware",
+    # Records who made each change in the enterprise history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as its documentation requires: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import enterprise_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("enterprise/", views.enterprise_home, name="enterprise_home"),
+    path("enterprise/", enterprise_views.enterprise_home, name="enterprise_home"),
+    path("enterprise/", include("enterprises.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),

@@ -1,12 +1,9 @@
-"""Pages that gather several apps: the public home and the enterprise home."""
+"""Public pages that gather several apps: the home page; the error pages."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-
-from portal.accounts.decorators import PERSON_CANNOT_DECLARE
+from django.shortcuts import render
 
 TIERS = [
     ("innovative", "创新型中小企业"),
@@ -17,18 +14,6 @@ TIERS = [
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"tiers": TIERS})
-
-
-@login_required
-def enterprise_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if user.is_official or user.is_superuser:
-        return redirect("admin:index")
-    context = {
-        "tiers": TIERS,
-        "person_notice": PERSON_CANNOT_DECLARE if user.is_person else "",
-    }
-    return render(request, "portal/enterprise_home.html", context)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

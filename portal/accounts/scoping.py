@@ -41,6 +41,25 @@ def region_q(user: Any, field: str) -> Q:
     return NOTHING
 
 
+def declaration_region_q(user: Any, field: str) -> Q:
+    """A filter on `field`, a path to a DeclarationRegion FK (windows, 省级公告 …).
+
+    Ministry: all; every other official: their own declaration region (a city or county
+    official's is the one their region belongs to).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.is_superuser or (user.is_official and user.official_level == OfficialLevel.MINISTRY):
+        return Q()
+    if not user.is_official:
+        return NOTHING
+    if user.official_level == OfficialLevel.PROVINCE:
+        target = user.declaration_region_id
+    else:
+        target = user.region.declaration_region_id if user.region_id else None
+    return Q(**{field: target}) if target else NOTHING
+
+
 def for_user(queryset: QuerySet, user: Any, field: str) -> QuerySet:
     """The queryset chokepoint: `queryset` limited to what `user` may see."""
     return queryset.filter(region_q(user, field))
@@ -60,8 +79,12 @@ class RegionScopedAdminMixin:
     """
 
     scope_field: str = "region"
+    # Set instead of scope_field for models that belong to a declaration region, not a region.
+    declaration_region_field: str | None = None
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        if self.declaration_region_field:
+            return queryset.filter(declaration_region_q(request.user, self.declaration_region_field))
         return for_user(queryset, request.user, self.scope_field)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

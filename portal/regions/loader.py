@@ -90,8 +90,16 @@ def load_regions(Region: Any, DeclarationRegion: Any) -> tuple[int, int]:  # noq
             dr.save(update_fields=["name", "kind", "region", "ordering"])
         drs[code] = dr
 
-    # 3. Each region belongs to exactly one declaration region.
+    # 3. Each region belongs to exactly one declaration region; counties and cities without
+    # counties can be an enterprise's 注册地.
+    parents = {row["parent"] for row in rows if row["parent"] and row["parent"] != row["code"]}
+    # Migration 0002 runs this before the field exists (historical model without it).
+    has_flag = any(f.name == "registrable" for f in Region._meta.get_fields())
     for code, region in existing.items():
+        registrable = region.level == "county" or (region.level == "city" and code not in parents)
+        if has_flag and region.registrable != registrable:
+            region.registrable = registrable
+            region.save(update_fields=["registrable"])
         if code[:4] + "00" in PLAN_CITIES:
             target = drs[code[:4] + "00"]
         elif code.startswith(CORPS_PREFIX):

@@ -65,6 +65,8 @@ class Region(models.Model):
     )
     # 市辖区 / 县 / 省直辖县级行政区划: statistical stand-ins, not real city governments.
     placeholder = models.BooleanField("统计用虚拟层级", default=False)
+    # A county, or a city with no counties (东莞, 中山, 儋州): what an enterprise's 注册地 may be.
+    registrable = models.BooleanField("可作为注册地", default=False)
     declaration_region = models.ForeignKey(
         DeclarationRegion,
         verbose_name="申报地区",
@@ -99,3 +101,7 @@ class Region(models.Model):
     @property
     def is_county(self) -> bool:
         return self.level == self.Level.COUNTY
+
+    @property
+    def is_registrable(self) -> bool:
+        return self.registrable

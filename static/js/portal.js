@@ -11,9 +11,11 @@ document.addEventListener("click", function (event) {
       if (key) key.value = data.key;
     });
 });
-// Ask before an irreversible action: <form data-confirm="...">.
+// Ask before an irreversible action: data-confirm="..." on the form or on the button pressed.
 document.addEventListener("submit", function (event) {
-  const message = event.target.getAttribute("data-confirm");
+  const submitter = event.submitter;
+  const message = (submitter && submitter.getAttribute("data-confirm")) ||
+    event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) { event.preventDefault(); return; }
   // Nothing is sent twice on a double click.
   const buttons = event.target.querySelectorAll("button[type=submit]");

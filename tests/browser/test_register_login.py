@@ -5,7 +5,7 @@ from portal.accounts.models import User
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, make_uscc
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def fill(driver, values: dict[str, str]) -> None:

@@ -1,10 +1,24 @@
 """Demo data for trying the product out. Refuses to run with DEBUG off."""
 
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from enterprises.models import (
+    ChangeEvidence,
+    ChangeType,
+    Enterprise,
+    Industry,
+    MajorChange,
+    Recognition,
+    YearFigures,
+)
+from enterprises.services import enterprise_for_account
 from portal.accounts.models import PhoneChangeRequest, User
 from portal.accounts.services import (
     account_register_enterprise,
@@ -41,10 +55,60 @@ def demo_uscc(region_code: str, org_code: str) -> str:
     return first17 + uscc_check_char(first17)
 
 
+def _complete(enterprise: Enterprise, region_code: str, industry_code: str, last_year: int) -> None:
+    """Fill a demo enterprise's profile and three years of figures."""
+    enterprise.region = Region.objects.get(code=region_code)
+    enterprise.industry = Industry.objects.get(code=industry_code)
+    enterprise.address = f"{enterprise.region.full_name.replace(' ', '')}科技园1号"
+    enterprise.founded_on = datetime.date(2014, 5, 1)
+    enterprise.registered_capital = Decimal("2000")
+    enterprise.scale = "small"
+    enterprise.contact_person = "王经理"
+    enterprise.main_product = "工业控制模块"
+    enterprise.niche_market = "工业自动化控制"
+    enterprise.niche_since = datetime.date(2016, 1, 1)
+    enterprise.employees, enterprise.rd_staff = 180, 36
+    enterprise.save()
+    for offset, revenue in enumerate([Decimal("8200"), Decimal("7100"), Decimal("6300")]):
+        YearFigures.objects.update_or_create(
+            enterprise=enterprise, year=last_year - offset,
+            defaults={"operating_revenue": revenue, "main_business_revenue": revenue * Decimal("0.9"),
+                      "rd_expense": revenue * Decimal("0.06"), "net_profit": revenue * Decimal("0.1"),
+                      "total_assets": revenue * Decimal("1.2"),
+                      "total_liabilities": revenue * Decimal("0.5"),
+                      "new_equity_financing": Decimal("0")})
+
+
 class Command(BaseCommand):
     help = "载入演示数据（企业账户、各级管理账户），并打印登录信息。DEBUG 关闭时拒绝运行。"
 
     @transaction.atomic
+    def _enterprise_states(self) -> None:
+        last_year = timezone.localdate().year - 1
+        kejie = enterprise_for_account(user=User.objects.get(username="gz_kejie"))
+        _complete(kejie, "440106", "3311", last_year)
+        if not kejie.recognitions.exists():
+            Recognition.objects.create(enterprise=kejie, tier="specialized", batch="演示批次",
+                                       certificate_no="YS-0001",
+                                       valid_from=datetime.date(last_year, 6, 1),
+                                       valid_until=datetime.date(last_year + 3, 5, 31))
+        _complete(enterprise_for_account(user=User.objects.get(username="gz_huaxin")), "440106",
+                  "6513", last_year)
+        enterprise_for_account(user=User.objects.get(username="sz_xinrui"))
+        tianyuan = enterprise_for_account(user=User.objects.get(username="nj_tianyuan"))
+        _complete(tianyuan, "320102", "3985", last_year)
+        if not tianyuan.major_changes.exists():
+            change = MajorChange.objects.create(
+                enterprise=tianyuan, change_type=ChangeType.RENAME,
+                changed_on=timezone.localdate() - datetime.timedelta(days=20),
+                before=tianyuan.name, after="南京天元先进材料科技有限公司",
+                new_name="南京天元先进材料科技有限公司", reason="业务升级更名",
+                status=MajorChange.Status.SUBMITTED, submitted_at=timezone.now(),
+                review_region=tianyuan.region,
+            )
+            ChangeEvidence.objects.create(change=change, name="名称变更通知书.pdf", size=16,
+                                          file=ContentFile(b"%PDF-1.4\n%demo\n", name="x.pdf"))
+
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo 只能在 DEBUG=true 的开发环境运行，生产环境不得载入演示数据。")
@@ -76,6 +140,7 @@ class Command(BaseCommand):
                 password=DEMO_PASSWORD,
             )
         lines.append("  自然人账户 赵敏 登录名 zrr_demo（可登录，不能申报）")
+        self._enterprise_states()
         applicant = User.objects.get(username="gz_huaxin")
         if not applicant.phone_change_requests.exists():
             PhoneChangeRequest.objects.create(
@@ -84,5 +149,7 @@ class Command(BaseCommand):
                 letter_name="授权书.pdf",
             )
         self.stdout.write(self.style.SUCCESS("演示数据已载入。所有演示账户的密码：" + DEMO_PASSWORD))
+        self.stdout.write("  企业状态：gz_kejie 已认定（专精特新），gz_huaxin 信息完整未认定，"
+                          "sz_xinrui 信息未完善，nj_tianyuan 有待审核的更名报告")
         self.stdout.write("\n".join(lines))
         self.stdout.write("  企业端登录：http://127.0.0.1:8000/accounts/login/  管理端：http://127.0.0.1:8000/admin/")

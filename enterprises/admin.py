@@ -1,0 +1,333 @@
+"""Officials' admin for enterprises, updates and major changes — all region-scoped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from portal.accounts.models import OfficialLevel
+from portal.accounts.scoping import RegionScopedAdminMixin, for_user
+from portal.regions.models import Region
+
+from . import selectors, services
+from .models import (
+    Enterprise,
+    Industry,
+    InfoUpdate,
+    MajorChange,
+    Recognition,
+    UpdateWindow,
+    YearFigures,
+)
+
+
+class SubRegionFilter(admin.SimpleListFilter):
+    """Filter by the official's sub-regions: cities for a province, counties for a city."""
+
+    title = "所在地区"
+    parameter_name = "area"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        user = request.user
+        level = "county" if user.official_level in (OfficialLevel.CITY, OfficialLevel.COUNTY) else "city"
+        if user.official_level == OfficialLevel.MINISTRY or user.is_superuser:
+            level = "province"
+        regions = for_user(Region.objects.filter(level=level, placeholder=False), user, "")
+        return [(r.code, r.full_name) for r in regions.only("code", "full_name")[:400]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        code = self.value()
+        if not code or not code.isdigit():
+            return queryset
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(region__code__startswith=region.code_prefix)
+
+
+class SectionFilter(admin.SimpleListFilter):
+    title = "行业门类"
+    parameter_name = "section"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(i.code, f"{i.code} {i.name}") for i in Industry.objects.filter(level="门类")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(industry__section=self.value()) if self.value() else queryset
+
+
+class RecognisedFilter(admin.SimpleListFilter):
+    title = "认定状态"
+    parameter_name = "recognised"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "已认定（有效期内）"), ("no", "未认定")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        recognised = Enterprise.objects.recognised(selectors.today()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=recognised)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=recognised)
+        return queryset
+
+
+class UpdateStatusFilter(admin.SimpleListFilter):
+    """本年度信息更新: enterprises that missed the window lose 复核 eligibility (63号)."""
+
+    title = "本年度信息更新"
+    parameter_name = "update"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("updated", "已更新"), ("overdue", "逾期未更新（失去复核资格）"),
+                ("due", "未更新（更新期内或未开始）")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = selectors.today()
+        filters = selectors.update_status_q(year=today.year, on=today)
+        return queryset.filter(filters[self.value()]) if self.value() in filters else queryset
+
+
+class FiguresInline(admin.TabularInline):
+    model = YearFigures
+    extra = 0
+    can_delete = False
+    fields = ["year", "operating_revenue", "main_business_revenue", "rd_expense", "net_profit",
+              "total_assets", "total_liabilities", "new_equity_financing"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("enterprises.view_enterprise")
+
+
+class RecognitionInline(admin.TabularInline):
+    model = Recognition
+    extra = 0
+    can_delete = False
+    fields = ["tier", "batch", "certificate_no", "valid_from", "valid_until", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("enterprises.view_recognition")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "uscc", "region", "industry", "updated_at"]
+    list_select_related = ["region", "industry"]
+    search_fields = ["name", "uscc"]
+    list_filter = [SubRegionFilter, SectionFilter, RecognisedFilter, UpdateStatusFilter]
+    show_full_result_count = False
+    inlines = [RecognitionInline, FiguresInline]
+    readonly_fields = ["change_log"]
+    fields = ["name", "uscc", "region", "address", "industry", "founded_on", "registered_capital",
+              "scale", "legal_representative", "contact_person", "contact_phone",
+              "contact_email", "main_product", "niche_market", "niche_since", "employees",
+              "rd_staff", "change_log"]
+
+    @admin.display(description="变更记录（谁、何时、变更前→变更后）")
+    def change_log(self, obj: Enterprise) -> str:
+        rows = []
+        records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+        for newer, older in zip(records, records[1:], strict=False):
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                label = Enterprise._meta.get_field(change.field).verbose_name
+                rows.append((newer.history_date.strftime("%Y-%m-%d %H:%M"),
+                             newer.history_user or "系统", label, change.old or "（空）",
+                             change.new or "（空）"))
+        if not rows:
+            return "暂无变更"
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        return format_html("<table><tr><th>时间</th><th>操作人</th><th>字段</th><th>变更前</th>"
+                           "<th>变更后</th></tr>{}</table>", body)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return self.fields  # officials read; enterprises edit their own profile
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "enterprise__region"
+    list_display = ["enterprise", "tier", "batch", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["tier"]
+    search_fields = ["enterprise__name", "enterprise__uscc", "certificate_no"]
+    list_select_related = ["enterprise"]
+    autocomplete_fields = ["enterprise"]
+    show_full_result_count = False
+
+
+@admin.register(UpdateWindow)
+class UpdateWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    declaration_region_field = "declaration_region"
+    list_display = ["year", "declaration_region", "starts_on", "ends_on"]
+    list_filter = ["year"]
+
+    def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        user = request.user
+        if user.is_superuser or user.official_level == OfficialLevel.MINISTRY:
+            return queryset
+        # Others see the national window and their own region's.
+        return queryset.filter(declaration_region__isnull=True) | super().scope_queryset(queryset, request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.declaration_region_id is None:
+            # The national window is the ministry's.
+            return request.user.is_superuser or request.user.official_level == OfficialLevel.MINISTRY
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "declaration_region" and request.user.official_level == OfficialLevel.PROVINCE:
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                pk=request.user.declaration_region_id)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReturnForm(forms.ModelForm):
+    class Meta:
+        model = InfoUpdate
+        fields = ["opinion"]
+
+    def clean_opinion(self) -> str:
+        opinion = (self.cleaned_data.get("opinion") or "").strip()
+        if not opinion:
+            raise forms.ValidationError("退回时必须填写意见。")
+        return opinion
+
+
+@admin.register(InfoUpdate)
+class InfoUpdateAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "enterprise__region"
+    form = ReturnForm
+    list_display = ["enterprise", "year", "figures_year", "status", "submitted_at"]
+    list_filter = ["year", "status"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    list_select_related = ["enterprise"]
+    show_full_result_count = False
+    readonly_fields = ["enterprise", "year", "figures_year", "status", "changes_table",
+                       "submitted_by", "submitted_at", "returned_by", "returned_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, "opinion"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.status != InfoUpdate.Status.SUBMITTED:
+            return [*self.readonly_fields, "opinion"]
+        return self.readonly_fields
+
+    @admin.display(description="变更内容")
+    def changes_table(self, obj: InfoUpdate) -> str:
+        rows = [(c.get("label", k), c.get("before") or "（空）", c.get("after") or "（空）")
+                for k, c in obj.changes.items()]
+        if not rows:
+            return "未修改任何信息"
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        return format_html("<table><tr><th>项目</th><th>更新前</th><th>更新后</th></tr>{}</table>", body)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != InfoUpdate.Status.SUBMITTED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: InfoUpdate, form: Any, change: bool) -> None:
+        """Saving with an opinion is 退回 (return to the enterprise)."""
+        try:
+            services.info_update_return(info_update=obj, by=request.user,
+                                        opinion=form.cleaned_data["opinion"])
+        except ValidationError as exc:
+            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+
+
+class ChangeDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(label="审核结果", widget=forms.RadioSelect, choices=[
+        ("approve", "通过（变更生效）"), ("return", "退回企业修改"), ("reject", "不予通过")])
+
+    class Meta:
+        model = MajorChange
+        fields = ["opinion"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") in ("return", "reject") and not (data.get("opinion") or "").strip():
+            self.add_error("opinion", "退回或不予通过时必须填写审核意见。")
+        return data
+
+
+@admin.register(MajorChange)
+class MajorChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "review_region"
+    form = ChangeDecisionForm
+    list_display = ["enterprise", "change_type", "changed_on", "status", "is_late", "submitted_at"]
+    list_filter = ["status", "change_type", "is_late"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+    list_select_related = ["enterprise"]
+    show_full_result_count = False
+    readonly_fields = ["enterprise", "change_type", "changed_on", "before", "after", "new_name",
+                       "new_region", "reason", "evidence_links", "status", "is_late",
+                       "submitted_at", "decided_by", "decided_at"]
+
+    def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        # Drafts are the enterprise's own business until submitted.
+        return super().scope_queryset(queryset, request).exclude(status=MajorChange.Status.DRAFT)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.status == MajorChange.Status.SUBMITTED:
+            return [*self.readonly_fields, "decision", "opinion"]
+        return [*self.readonly_fields, "opinion"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.status != MajorChange.Status.SUBMITTED:
+            return [*self.readonly_fields, "opinion"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != MajorChange.Status.SUBMITTED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="证明材料")
+    def evidence_links(self, obj: MajorChange) -> str:
+        items = [(reverse("admin:enterprises_majorchange_file", args=[obj.pk, e.pk]), e.name)
+                 for e in obj.evidence.all()]
+        return format_html_join("、", '<a href="{}">{}</a>', items) or "未上传"
+
+    def get_urls(self) -> list:
+        return [path("<int:pk>/files/<int:file_id>/", self.admin_site.admin_view(self.file_view),
+                     name="enterprises_majorchange_file"), *super().get_urls()]
+
+    def file_view(self, request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+        change = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, change):
+            raise Http404
+        item = get_object_or_404(change.evidence, pk=file_id)
+        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+    def save_model(self, request: HttpRequest, obj: MajorChange, form: Any, change: bool) -> None:
+        decision, opinion = form.cleaned_data.get("decision"), form.cleaned_data.get("opinion", "")
+        action = {"approve": services.change_approve, "return": services.change_return,
+                  "reject": services.change_reject}[decision]
+        try:
+            action(change=obj, by=request.user, opinion=opinion)
+        except ValidationError as exc:
+            self.message_user(request, "；".join(exc.messages), messages.ERROR)

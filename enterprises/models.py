@@ -1,0 +1,334 @@
+"""The enterprise and what it holds: profile, yearly figures, recognitions, annual information
+update (年度信息更新) and major changes (重大变更). Rules: domain.md §2.5, §2.6, §0.7."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from portal.regions.models import DeclarationRegion, Region
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Tier(models.TextChoices):
+    """The three tiers (URL slugs of design.md)."""
+
+    INNOVATIVE = "innovative", "创新型中小企业"
+    SPECIALIZED = "specialized", "专精特新中小企业"
+    GIANT = "giant", "专精特新“小巨人”企业"
+
+
+class Industry(models.Model):
+    """GB/T 4754-2017 国民经济行业分类: 门类 (A–T) → 大类 → 中类 → 小类."""
+
+    class Level(models.TextChoices):
+        SECTION = "门类", "门类"
+        DIVISION = "大类", "大类"
+        GROUP = "中类", "中类"
+        CLASS = "小类", "小类"
+
+    code = models.CharField("行业代码", max_length=5, unique=True)
+    name = models.CharField("名称", max_length=80)
+    level = models.CharField("层级", max_length=4, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children", verbose_name="上级")
+    section = models.CharField("门类", max_length=1, db_index=True)
+
+    class Meta:
+        verbose_name = "国民经济行业"
+        verbose_name_plural = "国民经济行业"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Scale(models.TextChoices):
+    LARGE = "large", "大型"
+    MEDIUM = "medium", "中型"
+    SMALL = "small", "小型"
+    MICRO = "micro", "微型"
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def recognised(self, on: date) -> EnterpriseQuerySet:
+        """Enterprises holding a valid recognition of any tier on `on`."""
+        return self.filter(
+            models.Exists(Recognition.objects.valid_on(on).filter(enterprise=models.OuterRef("pk")))
+        )
+
+
+class Enterprise(models.Model):
+    """One enterprise, bound to its 法人账户 by the 统一社会信用代码."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=200, db_index=True)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="法人账户", null=True,
+                                   blank=True, on_delete=models.SET_NULL,
+                                   related_name="enterprise")
+    # 注册地 decides which officials review the enterprise (scoping.py).
+    region = models.ForeignKey(Region, verbose_name="注册地", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="enterprises")
+    address = models.CharField("注册地址", max_length=200, blank=True)
+    # 所属行业 decides the digital-assessment questionnaire.
+    industry = models.ForeignKey(Industry, verbose_name="所属行业", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="enterprises")
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    registered_capital = models.DecimalField("注册资本（万元）", null=True, blank=True, **MONEY,
+                                             validators=[MinValueValidator(0)])
+    scale = models.CharField("企业规模", max_length=8, choices=Scale.choices, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_email = models.EmailField("联系邮箱", blank=True)
+    main_product = models.CharField("主导产品", max_length=200, blank=True)
+    niche_market = models.CharField("主导产品所属细分市场", max_length=200, blank=True)
+    niche_since = models.DateField("进入该细分市场时间", null=True, blank=True)
+    employees = models.PositiveIntegerField("职工总数（人）", null=True, blank=True)
+    rd_staff = models.PositiveIntegerField("研发人员数（人）", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="企业信息变更记录", excluded_fields=["updated_at"])
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(name="enterprise_rd_staff_within_employees",
+                                   condition=Q(rd_staff__lte=models.F("employees"))
+                                   | Q(rd_staff__isnull=True) | Q(employees__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class YearFigures(models.Model):
+    """One year's figures of an enterprise, in 万元 (domain.md §0.3)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="figures",
+                                   verbose_name="企业")
+    year = models.PositiveSmallIntegerField("年度")
+    operating_revenue = models.DecimalField("营业收入", **MONEY, null=True, blank=True)
+    main_business_revenue = models.DecimalField("主营业务收入", **MONEY, null=True, blank=True)
+    rd_expense = models.DecimalField("研发费用", **MONEY, null=True, blank=True)
+    net_profit = models.DecimalField("净利润", **MONEY, null=True, blank=True)
+    total_assets = models.DecimalField("资产总额", **MONEY, null=True, blank=True)
+    total_liabilities = models.DecimalField("负债总额", **MONEY, null=True, blank=True)
+    new_equity_financing = models.DecimalField("新增股权融资（合格机构投资者实缴额）", **MONEY,
+                                               null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name="年度数据变更记录")
+
+    class Meta:
+        verbose_name = "年度经营数据"
+        verbose_name_plural = "年度经营数据"
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="figures_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}年"
+
+
+FIGURE_FIELDS = ["operating_revenue", "main_business_revenue", "rd_expense", "net_profit",
+                 "total_assets", "total_liabilities", "new_equity_financing"]
+
+
+class RecognitionQuerySet(models.QuerySet):
+    def valid_on(self, on: date) -> RecognitionQuerySet:
+        return self.filter(revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on)
+
+
+class Recognition(models.Model):
+    """A title the enterprise holds (created by 认定 in declarations, or entered by officials)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT,
+                                   related_name="recognitions", verbose_name="企业")
+    tier = models.CharField("层级", max_length=12, choices=Tier.choices)
+    batch = models.CharField("批次", max_length=50, blank=True)
+    certificate_no = models.CharField("证书编号", max_length=50, blank=True)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期止")
+    revoked_at = models.DateTimeField("取消时间", null=True, blank=True)
+    revoke_reason = models.CharField("取消原因", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RecognitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "认定记录"
+        verbose_name_plural = "认定记录"
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(name="recognition_valid_range",
+                                   condition=Q(valid_until__gte=models.F("valid_from"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_tier_display()}"
+
+
+class UpdateWindow(models.Model):
+    """The annual information-update window of one year (default 1 January – 30 April).
+
+    A row without a declaration region is the national window; a province may shift its own.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    declaration_region = models.ForeignKey(
+        DeclarationRegion, verbose_name="申报地区（空 = 全国）", null=True, blank=True,
+        on_delete=models.CASCADE, related_name="update_windows",
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("截止日期（含当日）")
+
+    class Meta:
+        verbose_name = "信息更新时间"
+        verbose_name_plural = "信息更新时间"
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "declaration_region"],
+                                    name="update_window_one_per_year_region"),
+            models.UniqueConstraint(fields=["year"], condition=Q(declaration_region__isnull=True),
+                                    name="update_window_one_national_per_year"),
+            models.CheckConstraint(name="update_window_range",
+                                   condition=Q(ends_on__gte=models.F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.declaration_region or '全国'}"
+
+
+class InfoUpdate(models.Model):
+    """One annual information update (信息更新) of a recognised enterprise."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "已退回"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
+                                   related_name="info_updates", verbose_name="企业")
+    year = models.PositiveSmallIntegerField("更新年度")
+    figures_year = models.PositiveSmallIntegerField("数据所属年度")
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    changes = models.JSONField("变更内容", default=dict,
+                               help_text="字段 → {label, before, after}")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="提交人")
+    submitted_at = models.DateTimeField("提交时间")
+    opinion = models.CharField("退回意见", max_length=500, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="退回人")
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年度信息更新"
+        verbose_name_plural = "年度信息更新"
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="info_update_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}年信息更新"
+
+
+class ChangeType(models.TextChoices):
+    RENAME = "rename", "更名"
+    MERGER = "merger", "合并"
+    SPLIT = "split", "分立"
+    RESTRUCTURE = "restructure", "重组"
+    RELOCATION = "relocation", "跨省迁移/注册地变更"
+    OVERSEAS_BRANCH = "overseas_branch", "设立境外分支机构"
+    CONTROLLER = "controller", "控股股东或实际控制人变更"
+    MAIN_BUSINESS = "main_business", "主营业务或主导产品变更"
+    OTHER = "other", "其他"
+
+
+class MajorChange(models.Model):
+    """A 重大变更 report (domain.md §2.6): due within 3 months of the change."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "暂存"
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "已退回"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "不予通过"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE,
+                                   related_name="major_changes", verbose_name="企业")
+    change_type = models.CharField("变更类型", max_length=20, choices=ChangeType.choices)
+    changed_on = models.DateField("变更日期")
+    before = models.TextField("变更前情况")
+    after = models.TextField("变更后情况")
+    reason = models.TextField("变更原因")
+    new_name = models.CharField("变更后企业名称", max_length=200, blank=True)
+    new_region = models.ForeignKey(Region, verbose_name="变更后注册地", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_late = models.BooleanField("逾期报告（超过3个月）", default=False)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    opinion = models.CharField("审核意见", max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="审核人")
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # The region whose officials review it: the enterprise's at submission (a move does not
+    # take the report away from the officials who must decide it).
+    review_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name="审核区划")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "重大变更"
+        verbose_name_plural = "重大变更"
+        ordering = ["-created_at"]
+        indexes = [
+            # The officials' queue: submitted reports by status.
+            models.Index(fields=["status", "-submitted_at"], name="change_status_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.get_change_type_display()}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+def evidence_upload_to(instance: ChangeEvidence, filename: str) -> str:
+    return f"private/change-evidence/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class ChangeEvidence(models.Model):
+    change = models.ForeignKey(MajorChange, on_delete=models.CASCADE, related_name="evidence",
+                               verbose_name="重大变更")
+    file = models.FileField("证明材料", upload_to=evidence_upload_to)
+    name = models.CharField("文件名", max_length=255)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,123 @@
+"""Reads about enterprises: windows, completeness, recognition, access helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.accounts.scoping import for_user
+
+from .models import Enterprise, InfoUpdate, MajorChange, Recognition, UpdateWindow, YearFigures
+
+# 63号: 有效期内的企业应在每年4月30日前更新信息 (domain.md §2.5); officials may set each year's.
+DEFAULT_WINDOW = ((1, 1), (4, 30))
+
+
+@dataclass(frozen=True)
+class Window:
+    starts_on: dt.date
+    ends_on: dt.date  # inclusive: the whole of this day (Asia/Shanghai)
+
+    def is_open(self, on: dt.date) -> bool:
+        return self.starts_on <= on <= self.ends_on
+
+
+def update_window(*, enterprise: Enterprise | None, year: int) -> Window:
+    """The information-update window of `year` for the enterprise's declaration region."""
+    rows = UpdateWindow.objects.filter(year=year)
+    dr_id = enterprise.region.declaration_region_id if enterprise and enterprise.region_id else None
+    chosen = None
+    if dr_id:
+        chosen = rows.filter(declaration_region_id=dr_id).first()
+    if chosen is None:
+        chosen = rows.filter(declaration_region__isnull=True).first()
+    if chosen is not None:
+        return Window(chosen.starts_on, chosen.ends_on)
+    (m1, d1), (m2, d2) = DEFAULT_WINDOW
+    return Window(dt.date(year, m1, d1), dt.date(year, m2, d2))
+
+
+def today() -> dt.date:
+    return timezone.localdate()  # Asia/Shanghai: the window turns at local midnight
+
+
+def is_recognised(enterprise: Enterprise, on: dt.date | None = None) -> bool:
+    return Recognition.objects.valid_on(on or today()).filter(enterprise=enterprise).exists()
+
+
+def current_recognitions(enterprise: Enterprise, on: dt.date | None = None) -> QuerySet:
+    return Recognition.objects.valid_on(on or today()).filter(enterprise=enterprise)
+
+
+REQUIRED_FIELDS = ["name", "region", "address", "industry", "founded_on", "registered_capital",
+                   "scale", "legal_representative", "contact_person", "contact_phone",
+                   "contact_email", "main_product", "niche_market", "niche_since", "employees",
+                   "rd_staff"]
+REQUIRED_FIGURES = ["operating_revenue", "main_business_revenue", "rd_expense", "net_profit",
+                    "total_assets", "total_liabilities"]
+
+
+def missing_fields(enterprise: Enterprise, on: dt.date | None = None) -> list[str]:
+    """The labels of what a declaration needs and the profile lacks (empty when complete)."""
+    labels = [
+        str(Enterprise._meta.get_field(name).verbose_name)
+        for name in REQUIRED_FIELDS
+        if getattr(enterprise, name) in (None, "")
+    ]
+    last_year = (on or today()).year - 1
+    figures = next((f for f in enterprise.figures.all() if f.year == last_year), None)
+    for name in REQUIRED_FIGURES:
+        if figures is None or getattr(figures, name) is None:
+            labels.append(f"{last_year}年{YearFigures._meta.get_field(name).verbose_name}")
+    return labels
+
+
+def update_status_q(*, year: int, on: dt.date) -> dict[str, Q]:
+    """Filters for officials: recognised enterprises updated / overdue / still due this year.
+
+    Overdue enterprises lose their 复核 eligibility (63号; domain.md §2.5, §2.7 item 5).
+    """
+    updated = Exists(InfoUpdate.objects.filter(enterprise=OuterRef("pk"), year=year,
+                                               status=InfoUpdate.Status.SUBMITTED))
+    recognised = Exists(Recognition.objects.valid_on(on).filter(enterprise=OuterRef("pk")))
+    national = update_window(enterprise=None, year=year)
+    regional = {w.declaration_region_id: w.ends_on
+                for w in UpdateWindow.objects.filter(year=year, declaration_region__isnull=False)}
+    custom = list(regional)
+    # Q() would vanish when OR-ed, so "everyone else" is an explicit always-true filter.
+    others = ~Q(region__declaration_region_id__in=custom) if custom else Q(pk__isnull=False)
+    closed_parts, open_parts = [], []
+    (closed_parts if national.ends_on < on else open_parts).append(others)
+    for dr_id, ends_on in regional.items():
+        part = Q(region__declaration_region_id=dr_id)
+        (closed_parts if ends_on < on else open_parts).append(part)
+    closed = reduce(operator.or_, closed_parts, Q(pk__in=[]))
+    still_open = reduce(operator.or_, open_parts, Q(pk__in=[]))
+    return {
+        "updated": Q(recognised) & Q(updated),
+        "overdue": Q(recognised) & ~Q(updated) & closed,
+        "due": Q(recognised) & ~Q(updated) & still_open,
+    }
+
+
+def get_change_for_user(user, public_id, *, write: bool = False) -> MajorChange:  # noqa: ANN001
+    """The enterprise's own change report, or 404 (never another enterprise's)."""
+    try:
+        change = MajorChange.objects.select_related("enterprise").get(
+            public_id=public_id, enterprise__account=user
+        )
+    except (MajorChange.DoesNotExist, ValueError, TypeError):
+        raise Http404("变更记录不存在。") from None
+    if write and not change.editable:
+        raise Http404("已提交的变更记录不能修改。")
+    return change
+
+
+def enterprises_for_official(user) -> QuerySet:  # noqa: ANN001
+    return for_user(Enterprise.objects.all(), user, "region")

@@ -1,0 +1,273 @@
+"""Every write on enterprises: profile edit, annual update, major changes and their review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+
+from . import selectors
+from .models import (
+    FIGURE_FIELDS,
+    ChangeEvidence,
+    ChangeType,
+    Enterprise,
+    InfoUpdate,
+    MajorChange,
+    YearFigures,
+)
+
+# domain.md §2.6 / §0.7: a major change must be reported within 3 months.
+REPORT_WITHIN = relativedelta(months=3)
+
+
+def enterprise_for_account(*, user: User) -> Enterprise:
+    """The enterprise of a 法人账户, created from the account on first use."""
+    if not user.is_enterprise:
+        raise ValidationError("只有法人账户绑定企业。")
+    enterprise = Enterprise.objects.filter(account=user).select_related("region", "industry").first()
+    if enterprise is not None:
+        return enterprise
+    with transaction.atomic():
+        enterprise, _ = Enterprise.objects.get_or_create(
+            uscc=user.uscc,
+            defaults={
+                "name": user.org_name,
+                "legal_representative": user.person_name,
+                "contact_phone": user.mobile,
+                "contact_email": user.email,
+                "region": user.region if user.region and user.region.is_registrable else None,
+            },
+        )
+        if enterprise.account_id is None:
+            enterprise.account = user
+            enterprise.save(update_fields=["account"])
+    return enterprise
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _apply(
+    *, enterprise: Enterprise, by: User, data: dict[str, Any], figures: dict[int, dict[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """Write profile fields and yearly figures; return what changed as {key: label/before/after}."""
+    changes: dict[str, dict[str, str]] = {}
+    for field, value in data.items():
+        before = getattr(enterprise, field)
+        if before != value:
+            label = str(Enterprise._meta.get_field(field).verbose_name)
+            changes[field] = {"label": label, "before": _display(before), "after": _display(value)}
+            setattr(enterprise, field, value)
+    enterprise._history_user = by  # simple-history: who changed it
+    enterprise.save()
+    existing = {f.year: f for f in enterprise.figures.all()}
+    for year, values in figures.items():
+        row = existing.get(year) or YearFigures(enterprise=enterprise, year=year)
+        touched = False
+        for field in FIGURE_FIELDS:
+            if field not in values:
+                continue
+            before, after = getattr(row, field), values[field]
+            if before != after:
+                label = f"{year}年{YearFigures._meta.get_field(field).verbose_name}"
+                changes[f"{year}.{field}"] = {"label": label, "before": _display(before),
+                                              "after": _display(after)}
+                setattr(row, field, after)
+                touched = True
+        if touched or row.pk is None:
+            row._history_user = by
+            row.save()
+    if "region" in data or "name" in data:
+        _sync_account(enterprise)
+    return changes
+
+
+def _sync_account(enterprise: Enterprise) -> None:
+    # The account follows the enterprise's 注册地 and name so its requests reach the same officials.
+    if enterprise.account_id:
+        User.objects.filter(pk=enterprise.account_id).update(
+            region=enterprise.region, org_name=enterprise.name
+        )
+
+
+@transaction.atomic
+def enterprise_update_profile(
+    *, enterprise: Enterprise, by: User, data: dict[str, Any], figures: dict[int, dict[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """【编辑】: only an enterprise that is not recognised edits its basic information."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if selectors.is_recognised(enterprise):
+        raise ValidationError("已认定企业不能编辑基本信息，请在每年信息更新期间使用【信息更新】。")
+    return _apply(enterprise=enterprise, by=by, data=data, figures=figures)
+
+
+@transaction.atomic
+def info_update_submit(
+    *, enterprise: Enterprise, by: User, data: dict[str, Any], figures: dict[int, dict[str, Any]]
+) -> InfoUpdate:
+    """【信息更新】: a recognised enterprise, inside its window, updates and submits."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    today = selectors.today()
+    if not selectors.is_recognised(enterprise, today):
+        raise ValidationError("未认定企业无需进行年度信息更新，请使用【编辑】维护基本信息。")
+    window = selectors.update_window(enterprise=enterprise, year=today.year)
+    if not window.is_open(today):
+        raise ValidationError(
+            f"{today.year}年信息更新时间为{window.starts_on:%-m月%-d日}至{window.ends_on:%-m月%-d日}，当前不在更新期内。"
+        )
+    existing = InfoUpdate.objects.filter(enterprise=enterprise, year=today.year).first()
+    if existing is not None and existing.status == InfoUpdate.Status.SUBMITTED:
+        raise ValidationError(f"{today.year}年信息更新已提交，如需修改请联系主管部门退回。")
+    changes = _apply(enterprise=enterprise, by=by, data=data, figures=figures)
+    now = timezone.now()
+    if existing is None:
+        return InfoUpdate.objects.create(
+            enterprise=enterprise, year=today.year, figures_year=today.year - 1, changes=changes,
+            submitted_by=by, submitted_at=now,
+        )
+    merged = {**existing.changes, **changes}
+    existing.changes, existing.status, existing.submitted_by = merged, InfoUpdate.Status.SUBMITTED, by
+    existing.submitted_at = now
+    existing.save(update_fields=["changes", "status", "submitted_by", "submitted_at"])
+    return existing
+
+
+@transaction.atomic
+def info_update_return(*, info_update: InfoUpdate, by: User, opinion: str) -> InfoUpdate:
+    if not opinion.strip():
+        raise ValidationError({"opinion": "退回时必须填写意见。"})
+    locked = InfoUpdate.objects.select_for_update().get(pk=info_update.pk)
+    if locked.status != InfoUpdate.Status.SUBMITTED:
+        raise ValidationError("该信息更新已退回，不能重复操作。")
+    locked.status = InfoUpdate.Status.RETURNED
+    locked.opinion, locked.returned_by, locked.returned_at = opinion.strip(), by, timezone.now()
+    locked.save(update_fields=["status", "opinion", "returned_by", "returned_at"])
+    return locked
+
+
+# --- 重大变更 ----------------------------------------------------------------------------------
+
+CHANGE_FIELDS = ["change_type", "changed_on", "before", "after", "reason", "new_name", "new_region"]
+
+
+def _check_change(data: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if data["changed_on"] > selectors.today():
+        errors["changed_on"] = "变更日期不能晚于今天。"
+    if data["change_type"] == ChangeType.RENAME and not (data.get("new_name") or "").strip():
+        errors["new_name"] = "更名须填写变更后企业名称。"
+    if data["change_type"] == ChangeType.RELOCATION:
+        region = data.get("new_region")
+        if region is None or not region.is_registrable:
+            errors["new_region"] = "跨省迁移/注册地变更须选择变更后的区县级注册地。"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def change_save(
+    *,
+    enterprise: Enterprise,
+    by: User,
+    data: dict[str, Any],
+    files: list[UploadedFile],
+    change: MajorChange | None = None,
+) -> MajorChange:
+    """Save a report as 暂存 (new or an editable one); files are added to its evidence."""
+    _check_change(data)
+    if change is None:
+        change = MajorChange(enterprise=enterprise)
+    else:
+        change = MajorChange.objects.select_for_update().get(pk=change.pk, enterprise=enterprise)
+        if not change.editable:
+            raise ValidationError("已提交的变更记录不能修改。")
+    for field in CHANGE_FIELDS:
+        setattr(change, field, data.get(field) if field != "new_name" else data.get(field) or "")
+    change.save()
+    for upload in files:
+        ChangeEvidence.objects.create(change=change, file=upload, name=(upload.name or "")[:255],
+                                      size=upload.size or 0)
+    return change
+
+
+@transaction.atomic
+def change_delete(*, change: MajorChange) -> None:
+    locked = MajorChange.objects.select_for_update().get(pk=change.pk)
+    if locked.status != MajorChange.Status.DRAFT:
+        raise ValidationError("只有暂存的变更记录可以删除。")
+    for item in locked.evidence.all():
+        item.file.delete(save=False)
+    locked.delete()
+
+
+@transaction.atomic
+def change_submit(*, change: MajorChange, by: User) -> MajorChange:
+    locked = MajorChange.objects.select_for_update().select_related("enterprise").get(pk=change.pk)
+    if not locked.editable:
+        raise ValidationError("该变更记录已提交，不能重复提交。")
+    if not locked.evidence.exists():
+        raise ValidationError("请至少上传一份证明材料后再提交。")
+    now = timezone.now()
+    locked.status = MajorChange.Status.SUBMITTED
+    locked.submitted_at = now
+    # Reported more than 3 months after the change: accepted, flagged (§2.6: may cost 复核资格).
+    locked.is_late = timezone.localdate(now) > locked.changed_on + REPORT_WITHIN
+    if locked.review_region_id is None:
+        locked.review_region = locked.enterprise.region
+    locked.save(update_fields=["status", "submitted_at", "is_late", "review_region"])
+    return locked
+
+
+def _decide(change: MajorChange, by: User, status: str, opinion: str) -> MajorChange:
+    locked = MajorChange.objects.select_for_update().select_related("enterprise").get(pk=change.pk)
+    if locked.status != MajorChange.Status.SUBMITTED:
+        raise ValidationError("该变更记录不在待审核状态，不能重复处理。")
+    locked.status, locked.opinion = status, opinion.strip()
+    locked.decided_by, locked.decided_at = by, timezone.now()
+    locked.save(update_fields=["status", "opinion", "decided_by", "decided_at"])
+    return locked
+
+
+@transaction.atomic
+def change_approve(*, change: MajorChange, by: User, opinion: str = "") -> MajorChange:
+    """Approve and apply: a new name renames the enterprise; a move hands it to the new region."""
+    locked = _decide(change, by, MajorChange.Status.APPROVED, opinion)
+    enterprise = Enterprise.objects.select_for_update().get(pk=locked.enterprise_id)
+    if locked.change_type == ChangeType.RENAME:
+        enterprise.name = locked.new_name
+    elif locked.change_type == ChangeType.RELOCATION and locked.new_region_id:
+        enterprise.region = locked.new_region
+    enterprise._history_user = by
+    enterprise.save()
+    _sync_account(enterprise)
+    return locked
+
+
+@transaction.atomic
+def change_return(*, change: MajorChange, by: User, opinion: str) -> MajorChange:
+    if not opinion.strip():
+        raise ValidationError({"opinion": "退回时必须填写审核意见。"})
+    return _decide(change, by, MajorChange.Status.RETURNED, opinion)
+
+
+@transaction.atomic
+def change_reject(*, change: MajorChange, by: User, opinion: str) -> MajorChange:
+    if not opinion.strip():
+        raise ValidationError({"opinion": "不予通过时必须填写审核意见。"})
+    return _decide(change, by, MajorChange.Status.REJECTED, opinion)

@@ -1,0 +1,213 @@
+"""Enterprise-facing pages: 企业信息 (edit / annual update) and 企业重大变更."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.accounts.decorators import enterprise_required
+from portal.regions.models import Region
+
+from . import selectors, services
+from .forms import ChangeForm, ProfileForm, figure_forms
+from .models import ChangeType, Enterprise, Industry, MajorChange
+
+
+def _errors_to_form(exc: ValidationError, form: Any) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _datalists() -> dict[str, Any]:
+    # Lazy querysets: the cached template fragment evaluates them only on a cache miss.
+    return {
+        "region_options": Region.objects.filter(registrable=True).only("full_name"),
+        "industry_options": Industry.objects.exclude(level=Industry.Level.SECTION).only("code", "name"),
+    }
+
+
+def _enterprise(request: HttpRequest) -> Enterprise:
+    return services.enterprise_for_account(user=request.user)
+
+
+@enterprise_required
+def profile(request: HttpRequest) -> HttpResponse:
+    enterprise = _enterprise(request)
+    today = selectors.today()
+    recognitions = list(selectors.current_recognitions(enterprise, today))
+    window = selectors.update_window(enterprise=enterprise, year=today.year)
+    this_year_update = enterprise.info_updates.filter(year=today.year).first()
+    context = {
+        "enterprise": enterprise,
+        "recognitions": recognitions,
+        "recognised": bool(recognitions),
+        "window": window,
+        "window_open": window.is_open(today),
+        "this_year_update": this_year_update,
+        "figures": list(enterprise.figures.all()[:3]),
+        "missing": selectors.missing_fields(enterprise, today),
+        "next_window": selectors.update_window(enterprise=enterprise, year=today.year + 1),
+    }
+    return render(request, "enterprises/profile.html", context)
+
+
+def _profile_form_page(request: HttpRequest, *, mode: str) -> HttpResponse:
+    enterprise = _enterprise(request)
+    today = selectors.today()
+    if mode == "edit":
+        years = [today.year - 1, today.year - 2, today.year - 3]
+        if selectors.is_recognised(enterprise, today):
+            messages.info(request, "已认定企业不能编辑基本信息，请在信息更新期间使用【信息更新】。")
+            return redirect("enterprises:profile")
+    else:
+        years = [today.year - 1]
+        if not selectors.is_recognised(enterprise, today):
+            return redirect("enterprises:edit")
+        window = selectors.update_window(enterprise=enterprise, year=today.year)
+        if not window.is_open(today):
+            opens_on = (window.starts_on if today < window.starts_on else
+                        selectors.update_window(enterprise=enterprise, year=today.year + 1).starts_on)
+            return render(request, "enterprises/update_closed.html", {
+                "window": window, "year": today.year, "opens_on": opens_on,
+            }, status=403)
+    form = ProfileForm(request.POST or None, instance=enterprise)
+    if mode == "update":
+        # Name and 注册地 of a recognised enterprise change only through a reported major change.
+        for name in ("name", "region"):
+            form.fields[name].disabled = True
+            form.fields[name].help_text = "如有变更，请通过【企业重大变更】报告。"
+    years_forms = figure_forms(enterprise, request.POST or None, years=years)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in years_forms):
+        data = {k: v for k, v in form.cleaned_data.items()
+                if k in form.fields and not form.fields[k].disabled}
+        figures = {f.year: f.values() for f in years_forms}
+        try:
+            if mode == "edit":
+                services.enterprise_update_profile(enterprise=enterprise, by=request.user,
+                                                   data=data, figures=figures)
+                messages.success(request, "企业信息已保存。")
+            else:
+                services.info_update_submit(enterprise=enterprise, by=request.user, data=data,
+                                            figures=figures)
+                messages.success(request, f"{today.year}年信息更新已提交。")
+            return redirect("enterprises:profile")
+        except ValidationError as exc:
+            _errors_to_form(exc, form)
+    # Form errors stay on the page with what was typed (the instance is not reloaded).
+    return render(request, "enterprises/profile_form.html", {
+        "form": form, "figure_forms": years_forms, "mode": mode, "enterprise": enterprise,
+        **_datalists(),
+    })
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest) -> HttpResponse:
+    return _profile_form_page(request, mode="edit")
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def update(request: HttpRequest) -> HttpResponse:
+    return _profile_form_page(request, mode="update")
+
+
+# --- 企业重大变更 ---------------------------------------------------------------------------------
+
+@enterprise_required
+def changes(request: HttpRequest) -> HttpResponse:
+    enterprise = _enterprise(request)
+    items = enterprise.major_changes.all()
+    kind = request.GET.get("type", "")
+    if kind in ChangeType.values:
+        items = items.filter(change_type=kind)
+    page = Paginator(items, 20).get_page(request.GET.get("page"))
+    return render(request, "enterprises/changes.html", {
+        "page": page, "types": ChangeType.choices, "type": kind, "enterprise": enterprise,
+    })
+
+
+def _change_form_page(request: HttpRequest, change: MajorChange | None) -> HttpResponse:
+    enterprise = _enterprise(request)
+    initial = None
+    if change is not None:
+        initial = {f: getattr(change, f) for f in services.CHANGE_FIELDS}
+        initial["new_region"] = change.new_region
+    form = ChangeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data.get(f) for f in services.CHANGE_FIELDS}
+        try:
+            saved = services.change_save(enterprise=enterprise, by=request.user, data=data,
+                                         files=form.cleaned_data["files"], change=change)
+            if "submit" in request.POST:
+                saved = services.change_submit(change=saved, by=request.user)
+                note = "（报告时间已超过变更发生后3个月，已标记为逾期报告）" if saved.is_late else ""
+                messages.success(request, f"变更报告已提交，等待主管部门审核。{note}")
+            else:
+                messages.success(request, "已暂存，可继续编辑后提交。")
+            return redirect("enterprises:change_detail", public_id=saved.public_id)
+        except ValidationError as exc:
+            _errors_to_form(exc, form)
+    return render(request, "enterprises/change_form.html",
+                  {"form": form, "change": change, **_datalists()})
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def change_new(request: HttpRequest) -> HttpResponse:
+    return _change_form_page(request, None)
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def change_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    change = selectors.get_change_for_user(request.user, public_id, write=True)
+    return _change_form_page(request, change)
+
+
+@enterprise_required
+def change_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    change = selectors.get_change_for_user(request.user, public_id)
+    return render(request, "enterprises/change_detail.html", {"change": change})
+
+
+@enterprise_required
+@require_POST
+def change_submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    change = selectors.get_change_for_user(request.user, public_id, write=True)
+    try:
+        change = services.change_submit(change=change, by=request.user)
+        messages.success(request, "变更报告已提交，等待主管部门审核。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("enterprises:change_detail", public_id=change.public_id)
+
+
+@enterprise_required
+@require_POST
+def change_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    change = selectors.get_change_for_user(request.user, public_id, write=True)
+    try:
+        services.change_delete(change=change)
+        messages.success(request, "暂存的变更记录已删除。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("enterprises:changes")
+
+
+@enterprise_required
+def change_file(request: HttpRequest, public_id: str, file_id: int) -> HttpResponse:
+    change = selectors.get_change_for_user(request.user, public_id)
+    item = get_object_or_404(change.evidence, pk=file_id)
+    if not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)

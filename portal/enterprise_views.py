@@ -1,0 +1,28 @@
+"""The enterprise home (/enterprise/): messages, assessment card, declaration card."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from enterprises import selectors as enterprise_selectors
+from enterprises.services import enterprise_for_account
+from portal.accounts.decorators import PERSON_CANNOT_DECLARE
+from portal.views import TIERS
+
+
+@login_required
+def enterprise_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_official or user.is_superuser:
+        return redirect("admin:index")
+    context = {"tiers": TIERS, "person_notice": "", "missing": [], "enterprise": None}
+    if user.is_person:
+        context["person_notice"] = PERSON_CANNOT_DECLARE
+    else:
+        enterprise = enterprise_for_account(user=user)
+        context["enterprise"] = enterprise
+        # Until the profile is complete, the declaration card sends the enterprise to it.
+        context["missing"] = enterprise_selectors.missing_fields(enterprise)
+    return render(request, "portal/enterprise_home.html", context)
