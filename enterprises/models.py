@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,6 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from portal.regions.models import DeclarationRegion, Region
+from portal.uploads import private_path
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -314,7 +314,7 @@ class MajorChange(models.Model):
 
 
 def evidence_upload_to(instance: ChangeEvidence, filename: str) -> str:
-    return f"private/change-evidence/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    return private_path("change-evidence", filename)
 
 
 class ChangeEvidence(models.Model):

@@ -12,19 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import enterprise_required
+from portal.formtools import add_service_errors
 from portal.regions.models import Region
 
 from . import selectors, services
 from .forms import ChangeForm, ProfileForm, figure_forms
 from .models import ChangeType, Enterprise, Industry, MajorChange
-
-
-def _errors_to_form(exc: ValidationError, form: Any) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _datalists() -> dict[str, Any]:
@@ -101,7 +94,7 @@ def _profile_form_page(request: HttpRequest, *, mode: str) -> HttpResponse:
                 messages.success(request, f"{today.year}年信息更新已提交。")
             return redirect("enterprises:profile")
         except ValidationError as exc:
-            _errors_to_form(exc, form)
+            add_service_errors(form, exc)
     # Form errors stay on the page with what was typed (the instance is not reloaded).
     return render(request, "enterprises/profile_form.html", {
         "form": form, "figure_forms": years_forms, "mode": mode, "enterprise": enterprise,
@@ -156,7 +149,7 @@ def _change_form_page(request: HttpRequest, change: MajorChange | None) -> HttpR
                 messages.success(request, "已暂存，可继续编辑后提交。")
             return redirect("enterprises:change_detail", public_id=saved.public_id)
         except ValidationError as exc:
-            _errors_to_form(exc, form)
+            add_service_errors(form, exc)
     return render(request, "enterprises/change_form.html",
                   {"form": form, "change": change, **_datalists()})
 

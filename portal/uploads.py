@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import PurePath
 
 import magic
@@ -55,3 +56,8 @@ def validate_upload(file: UploadedFile, *, allowed: tuple[str, ...], max_bytes: 
             params={"name": name, "detected": detected, "ext": suffix.lstrip(".")},
             code="upload_content",
         )
+
+
+def private_path(folder: str, filename: str) -> str:
+    """A generated storage name under private/<folder>/; the original name is kept as metadata."""
+    return f"private/{folder}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"

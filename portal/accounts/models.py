@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
 from portal.regions.models import DeclarationRegion, Region
+from portal.uploads import private_path
 
 
 class OfficialLevel(models.TextChoices):
@@ -147,9 +145,7 @@ class EmailCode(models.Model):
 
 
 def letter_upload_to(instance: PhoneChangeRequest, filename: str) -> str:
-    # A generated name: the original (often Chinese) name is kept only as metadata.
-    suffix = PurePath(filename).suffix.lower()
-    return f"private/phone-letters/{uuid.uuid4().hex}{suffix}"
+    return private_path("phone-letters", filename)
 
 
 class PhoneChangeRequest(models.Model):

@@ -15,6 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from portal.formtools import add_service_errors
+
 from . import services
 from .forms import (
     EnterpriseRegisterForm,
@@ -28,14 +30,6 @@ from .forms import (
 from .models import User
 
 PHONE_SESSION_KEY = "phone_change_user_id"
-
-
-def _form_errors_from(exc: ValidationError, form: Any) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class LoginView(auth_views.LoginView):
@@ -81,7 +75,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 else:
                     user = services.account_register_person(id_number=data["id_number"], **common)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(form, exc)
             else:
                 login(request, user, backend="portal.accounts.backends.IdentifierBackend")
                 messages.success(request, "注册成功，欢迎使用优质中小企业梯度培育平台。")
@@ -107,7 +101,7 @@ def phone_email_start(request: HttpRequest) -> HttpResponse:
             try:
                 services.email_code_send(user=user)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(form, exc)
             else:
                 request.session[PHONE_SESSION_KEY] = user.pk
                 return redirect("accounts:phone_email_verify")
@@ -128,7 +122,7 @@ def phone_email_verify(request: HttpRequest) -> HttpResponse:
                 user=user, code=form.cleaned_data["code"], new_mobile=form.cleaned_data["new_mobile"]
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_service_errors(form, exc)
         else:
             del request.session[PHONE_SESSION_KEY]
             return render(request, "accounts/phone_done.html", {"mode": "email"})
@@ -159,7 +153,7 @@ def phone_manual(request: HttpRequest) -> HttpResponse:
                     letter=data["letter"],
                 )
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_service_errors(form, exc)
             else:
                 return render(request, "accounts/phone_done.html", {"mode": "manual"})
     return render(request, "accounts/phone_manual.html", {"form": form})
