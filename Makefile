@@ -4,12 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-APT_PACKAGES := libmagic1 chromium chromium-driver fonts-noto-cjk
+APT_PACKAGES := libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium chromium-driver wrk poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps install install-dev static migrate demo run worker test lint check-deploy bench clean
+.PHONY: help system-deps install install-dev migrate demo run test lint check-deploy bench bench-home clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ check-deploy: install ## Django's deployment checks with production-like setting
 
 bench: install-dev ## Standards engine benchmark (100 000 declarations)
 	$(PY) bench/standards_bench.py
+
+bench-home: system-deps install-dev ## Home and announcement list under gunicorn + wrk (10 000 announcements)
+	$(PY) bench/home_bench.py
 
 clean: ## Remove the virtualenv, node_modules, the SQLite database and collected files
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

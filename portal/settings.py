@@ -274,3 +274,10 @@ EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_MAX_TRIES = 5
 # 人工核验 authorisation letter: size limit in bytes.
 AUTH_LETTER_MAX_BYTES = 5 * 1024 * 1024
+
+# --- Persistent SQLite connections ------------------------------------------------------------
+# SQLite keeps its connection across requests too (PostgreSQL does above): opening one costs
+# about as much as serving the cached home page (bench/README.md). Safe with gunicorn's sync
+# workers and runserver's threads (one connection per thread).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))

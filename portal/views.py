@@ -1,19 +1,69 @@
-"""Public pages that gather several apps: the home page; the error pages."""
+"""Public pages that gather several apps: the home page, the recognition query entry; errors."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-TIERS = [
-    ("innovative", "创新型中小企业"),
-    ("specialized", "专精特新中小企业"),
-    ("giant", "专精特新“小巨人”企业"),
-]
+from announcements import selectors as announcement_selectors
+from announcements.caching import anonymous_cacheable
+from announcements.models import SiteSettings
+from announcements.services import site_settings
+from declarations.models import Tier
+
+# Kept for portal/enterprise_views.py: (value, label) of the three tiers.
+TIERS = Tier.choices
+
+ASSESSMENT_URL = "/assessment/"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"tiers": TIERS})
+    """The public home (manual 一): announcements, the three cards, declaration by tier.
+
+    Queries: anonymous 1 (the settings row, which carries the announcement content version
+    and the next scheduled time), 3 on a cold cache (+ the two panels); a logged-in visitor
+    adds the session (read on a cache miss, saved on every request: idle timeout) and the
+    user — at most 6. Anonymous visitors, most of the traffic, get a whole cached page.
+    """
+    state = announcement_selectors.site_state()
+
+    def build() -> str:
+        return render_to_string("portal/home.html", _home_context(request, state), request)
+
+    if anonymous_cacheable(request):
+        return HttpResponse(announcement_selectors.cached_page("home", state, build))
+    return HttpResponse(build())
+
+
+def _home_context(request: HttpRequest, state: SiteSettings) -> dict[str, Any]:
+    if request.user.is_authenticated:
+        assessment_url = ASSESSMENT_URL
+    else:
+        # Anonymous visitors log in first, then land straight on the assessment (manual 一(三)).
+        assessment_url = f"{reverse('accounts:login')}?{urlencode({'next': ASSESSMENT_URL})}"
+    panels = announcement_selectors.home_panels_html(state)
+    return {
+        # Rendered from escaped template output (announcements/includes/home_panels.html).
+        "announcement_panels": mark_safe(panels),  # noqa: S308
+        "site": state,
+        "tiers": Tier.choices,
+        "assessment_url": assessment_url,
+    }
+
+
+def recognition_query(request: HttpRequest) -> HttpResponse:
+    """企业认定查询. Closed (稍后开放) until officials switch it on in the admin.
+
+    The query itself (name + 统一社会信用代码 + captcha against the recognitions) arrives with
+    the recognitions; until then the open switch shows that it is being prepared.
+    """
+    return render(request, "portal/recognition_query.html", {"site": site_settings()})
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

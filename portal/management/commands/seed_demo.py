@@ -9,6 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from announcements.models import Announcement
+from announcements.services import announcement_publish, announcement_save
+from declarations.services import window_save
 from enterprises.models import (
     ChangeEvidence,
     ChangeType,
@@ -109,6 +112,33 @@ class Command(BaseCommand):
             ChangeEvidence.objects.create(change=change, name="名称变更通知书.pdf", size=16,
                                           file=ContentFile(b"%PDF-1.4\n%demo\n", name="x.pdf"))
 
+    def _announcements_and_windows(self) -> None:
+        if Announcement.objects.exists():
+            return
+        ministry = User.objects.get(username="bu_admin")
+        guangdong = User.objects.get(username="gd_sheng")
+        jiangsu = User.objects.get(username="js_sheng")
+        items = [
+            (ministry, "关于开展2026年度专精特新“小巨人”企业培育工作的通知", "通知", True),
+            (ministry, "优质中小企业梯度培育管理办法解读", "公告", False),
+            (ministry, "第七批专精特新“小巨人”企业名单公示", "公示", False),
+            (guangdong, "广东省2026年创新型中小企业评价工作的通知", "通知", True),
+            (guangdong, "广东省2026年专精特新中小企业拟认定名单公示", "公示", False),
+            (jiangsu, "江苏省关于做好2026年度优质中小企业梯度培育工作的通知", "通知", False),
+        ]
+        kinds = {label: value for value, label in Announcement._meta.get_field("kind").choices}
+        for by, title, kind, pinned in items:
+            body = (f"<p>各有关单位：</p><p>{title}，请各地中小企业主管部门按照《优质中小企业梯度培育"
+                    "管理办法》组织企业通过优质中小企业梯度培育平台申报。</p><p>特此通知。</p>")
+            item = announcement_save(by=by, title=title, body=body, kind=kinds[kind], pinned=pinned)
+            announcement_publish(announcement=item, by=by)
+        now = timezone.now()
+        for by, code in [(guangdong, "440000"), (jiangsu, "320000")]:
+            for tier in ("innovative", "specialized"):
+                window_save(by=by, declaration_region=DeclarationRegion.objects.get(code=code),
+                            tier=tier, starts_at=now - datetime.timedelta(days=7),
+                            ends_at=now + datetime.timedelta(days=60))
+
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo 只能在 DEBUG=true 的开发环境运行，生产环境不得载入演示数据。")
@@ -141,6 +171,7 @@ class Command(BaseCommand):
             )
         lines.append("  自然人账户 赵敏 登录名 zrr_demo（可登录，不能申报）")
         self._enterprise_states()
+        self._announcements_and_windows()
         applicant = User.objects.get(username="gz_huaxin")
         if not applicant.phone_change_requests.exists():
             PhoneChangeRequest.objects.create(

@@ -1,0 +1,204 @@
+"""Every write on announcements: save a draft, publish, withdraw, attachments, site settings.
+
+Each change that the public can see bumps `SiteSettings.content_version`, which keys the
+cached home fragments (selectors.py): the next request of every process rebuilds them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.accounts.models import OfficialLevel, User
+from portal.regions.models import DeclarationRegion
+from portal.uploads import validate_upload
+
+from .html import html_to_text, sanitize_html
+from .models import Announcement, AnnouncementEvent, Attachment, Level, SiteSettings, Status
+
+ATTACHMENT_TYPES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".jpg", ".jpeg", ".png")
+ATTACHMENT_MAX_BYTES: int = getattr(settings, "ANNOUNCEMENT_ATTACHMENT_MAX_BYTES",
+                                    20 * 1024 * 1024)
+
+# (state, action) → next state. Who may act is announcements/rules.py.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.DRAFT, "publish"): Status.PUBLISHED,
+    (Status.WITHDRAWN, "publish"): Status.PUBLISHED,
+    (Status.PUBLISHED, "withdraw"): Status.WITHDRAWN,
+}
+
+
+def site_settings() -> SiteSettings:
+    """The one settings row (created by the migration; created here if someone deleted it)."""
+    row = SiteSettings.objects.filter(pk=1).first()
+    if row is None:
+        row, _ = SiteSettings.objects.get_or_create(pk=1)
+    return row
+
+
+def _bump_content_version() -> None:
+    updated = SiteSettings.objects.filter(pk=1).update(content_version=F("content_version") + 1)
+    if not updated:
+        SiteSettings.objects.get_or_create(pk=1, defaults={"content_version": 1})
+
+
+def level_for(user: User) -> tuple[str, DeclarationRegion | None]:
+    """The level and issuing region an official publishes at (ministry: 部级; province: 省级)."""
+    if user.official_level == OfficialLevel.MINISTRY:
+        return Level.MINISTRY, None
+    if user.official_level == OfficialLevel.PROVINCE and user.declaration_region_id:
+        return Level.PROVINCE, user.declaration_region
+    raise PermissionDenied("只有部级、省级管理员可以发布公告，市级、县级管理员只能查看。")
+
+
+@transaction.atomic
+def announcement_save(*, by: User, title: str, body: str, kind: str, pinned: bool = False,
+                      announcement: Announcement | None = None, level: str | None = None,
+                      issuing_region: DeclarationRegion | None = None) -> Announcement:
+    """Create a draft (announcement=None) or change one; the body is stored sanitised.
+
+    The level and issuing region follow the official (level_for); only an operator
+    (superuser) names them. Changing a published announcement takes effect at once.
+    """
+    if announcement is None:
+        if by.is_superuser and not by.is_official:
+            # An operator names the level (部级 by default) and, for 省级, the region.
+            level = level or Level.MINISTRY
+            region = issuing_region if level == Level.PROVINCE else None
+            if level == Level.PROVINCE and region is None:
+                raise ValidationError({"issuing_region": "省级公告必须选择发布地区。"})
+        else:
+            level, region = level_for(by)
+        announcement = Announcement(level=level, issuing_region=region, created_by=by)
+        if not by.has_perm("announcements.add_announcement"):
+            raise PermissionDenied("您无权发布公告。")
+    else:
+        # The row as it is now (its status may have changed since the caller read it).
+        announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if not by.has_perm("announcements.change_announcement", announcement):
+        raise PermissionDenied("您只能维护本级、本地区的公告。")
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "请填写标题。"})
+    announcement.title = title
+    announcement.body = str(sanitize_html(body))
+    announcement.body_text = html_to_text(announcement.body)
+    announcement.kind = kind
+    announcement.pinned = pinned
+    announcement.full_clean(exclude=["created_by", "publish_at"])
+    announcement.save()
+    if announcement.status == Status.PUBLISHED:
+        _bump_content_version()
+    return announcement
+
+
+def _transition(*, announcement: Announcement, by: User, action: str,
+                perm: str) -> tuple[Announcement, str]:
+    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if not by.has_perm(perm, locked):
+        raise PermissionDenied("您无权操作该公告。")
+    target = TRANSITIONS.get((locked.status, action))
+    if target is None:
+        raise ValidationError(f"“{locked.get_status_display()}”状态的公告不能执行此操作。")
+    return locked, target
+
+
+@transaction.atomic
+def announcement_publish(*, announcement: Announcement, by: User,
+                         publish_at: datetime | None = None) -> Announcement:
+    """Publish now, or at `publish_at` (a future time: it appears by itself then)."""
+    now = timezone.now()
+    if publish_at is not None and publish_at < now - timedelta(minutes=1):
+        raise ValidationError({"publish_at": "发布时间不能早于当前时间；立即发布请留空。"})
+    locked, target = _transition(announcement=announcement, by=by, action="publish",
+                                 perm="announcements.publish_announcement")
+    if not locked.title.strip():
+        raise ValidationError("标题为空的公告不能发布。")
+    source = locked.status
+    locked.status = target
+    locked.publish_at = max(publish_at, now) if publish_at else now
+    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    AnnouncementEvent.objects.create(announcement=locked, action="publish", from_status=source,
+                                     to_status=target, by=by, at=now)
+    _bump_content_version()
+    return locked
+
+
+@transaction.atomic
+def announcement_withdraw(*, announcement: Announcement, by: User) -> Announcement:
+    """Withdraw: gone from the home page, the list, the detail and its attachments at once."""
+    locked, target = _transition(announcement=announcement, by=by, action="withdraw",
+                                 perm="announcements.withdraw_announcement")
+    source = locked.status
+    locked.status = target
+    locked.save(update_fields=["status", "updated_at"])
+    AnnouncementEvent.objects.create(announcement=locked, action="withdraw", from_status=source,
+                                     to_status=target, by=by)
+    _bump_content_version()
+    return locked
+
+
+@transaction.atomic
+def announcement_delete(*, announcement: Announcement, by: User) -> None:
+    if not by.has_perm("announcements.delete_announcement", announcement):
+        raise PermissionDenied("只能删除本级、本地区的草稿；已发布的公告请撤回。")
+    for attachment in announcement.attachments.all():
+        attachment.file.delete(save=False)
+    announcement.delete()
+
+
+def attachment_check(file: UploadedFile) -> None:
+    """Raise a ValidationError naming the file unless it is an allowed, genuine file."""
+    validate_upload(file, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
+
+
+@transaction.atomic
+def attachment_add(*, announcement: Announcement, by: User, file: UploadedFile,
+                   ordering: int = 0) -> Attachment:
+    if not by.has_perm("announcements.change_announcement", announcement):
+        raise PermissionDenied("您无权修改该公告。")
+    attachment_check(file)
+    name = (file.name or "附件").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    attachment = Attachment(announcement=announcement, original_name=name, size=file.size or 0,
+                            ordering=ordering)
+    attachment.file.save(name, file, save=False)
+    # A failed insert must not leave the stored file behind.
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    if not by.has_perm("announcements.change_announcement", attachment.announcement):
+        raise PermissionDenied("您无权修改该公告。")
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+@transaction.atomic
+def site_settings_update(*, by: User, recognition_query_open: bool, maker_contest_url: str,
+                         maker_contest_title: str) -> SiteSettings:
+    row = SiteSettings.objects.select_for_update().filter(pk=1).first() or site_settings()
+    if not by.has_perm("announcements.change_sitesettings", row):
+        raise PermissionDenied("只有部级管理员可以修改首页设置。")
+    row.recognition_query_open = recognition_query_open
+    row.maker_contest_url = maker_contest_url
+    row.maker_contest_title = maker_contest_title
+    row.full_clean(exclude=["content_version"])
+    # update_fields: never write back a stale content_version read before a concurrent publish.
+    row.save(update_fields=["recognition_query_open", "maker_contest_url",
+                            "maker_contest_title", "updated_at"])
+    return row

@@ -1,0 +1,77 @@
+"""Public announcement pages: the list with search, the detail, attachment downloads."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+
+from . import selectors
+from .caching import anonymous_cacheable
+from .forms import SearchForm
+from .models import Announcement
+
+# A page number beyond this is certainly garbage (COUNT_CAP / PAGE_SIZE = 500 real pages).
+MAX_PAGE = 100_000
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        number = int(raw or 1)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def announcement_list(request: HttpRequest) -> HttpResponse:
+    """通知公告: newest first, pinned on top; search by keyword, level, region, date range."""
+    state = selectors.site_state()
+    number = _page_number(request.GET.get("page"))
+    only_paging = set(request.GET) <= {"page"}
+
+    def build() -> str:
+        form = SearchForm(request.GET or None)
+        filters = form.filters()
+        page = selectors.page_of(filters, number, state=state)
+        query = {k: v for k, v in request.GET.items() if k != "page" and k in form.fields and v}
+        context = {"form": form, "filters": filters, "page": page, "query": urlencode(query)}
+        return render_to_string("announcements/list.html", context, request)
+
+    if only_paging and anonymous_cacheable(request):
+        # The plain list (any page number) is what most visitors and crawlers ask for.
+        return HttpResponse(selectors.cached_page(f"list:{number}", state, build))
+    return HttpResponse(build())
+
+
+def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    announcement = selectors.get_public_announcement(pk)
+    # A counter, not an audit: one atomic UPDATE, no read-modify-write race.
+    Announcement.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    announcement.view_count += 1
+    newer, older = selectors.neighbours(announcement)
+    context = {
+        "announcement": announcement,
+        "attachments": list(announcement.attachments.all()),
+        "newer": newer,
+        "older": older,
+    }
+    return render(request, "announcements/detail.html", context)
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """An attachment of a public announcement, under its original (Chinese) name."""
+    announcement = selectors.get_public_announcement(pk)
+    attachment = get_object_or_404(announcement.attachments.all(), pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("附件文件不存在。") from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+    # RFC 6266/5987: the original Chinese name, percent-encoded UTF-8 (the generated storage
+    # name never reaches the user).
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(attachment.original_name, safe='')}")
+    return response

@@ -1,0 +1,28 @@
+"""Who may do what with declarations in the admin (rules predicates)."""
+
+from __future__ import annotations
+
+import rules
+
+from portal.accounts.models import OfficialLevel
+from portal.accounts.rules import is_official, is_province_or_ministry
+
+
+@rules.predicate
+def manages_window(user, window) -> bool:
+    """The ministry maintains any region's windows; a province official only its own."""
+    if window is None:
+        return True
+    if user.official_level == OfficialLevel.MINISTRY:
+        return True
+    return (user.official_level == OfficialLevel.PROVINCE
+            and window.declaration_region_id == user.declaration_region_id)
+
+
+rules.add_perm("declarations", is_official)
+# Every official may look at the windows of their own declaration region (scoping.py);
+# only province officials and the ministry maintain them.
+rules.add_perm("declarations.view_declarationwindow", is_official)
+rules.add_perm("declarations.add_declarationwindow", is_province_or_ministry)
+rules.add_perm("declarations.change_declarationwindow", is_province_or_ministry & manages_window)
+rules.add_perm("declarations.delete_declarationwindow", is_province_or_ministry & manages_window)

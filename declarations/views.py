@@ -1,0 +1,53 @@
+"""Public declaration pages. For now: the regions open for a tier (the home page's dialog)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from portal.accounts.decorators import PERSON_CANNOT_DECLARE
+
+from . import selectors
+from .models import Tier
+
+
+def declare_entry_url(tier: str, region_code: str) -> str:
+    """Where a chosen region leads: the enterprise's 企业申报信息 entry.
+
+    The declaration form itself comes with the declarations work; until then the enterprise
+    home (with its 企业申报 card) is the entry. One function, so that work changes one line.
+    """
+    return f"{reverse('enterprise_home')}?{urlencode({'tier': tier, 'region': region_code})}"
+
+
+def open_regions(request: HttpRequest, tier: str) -> HttpResponse:
+    """The regions whose window for `tier` is open now (manual 一(五), FAQ 4).
+
+    Public: the home page's dialog loads it for everyone; choosing a region sends an anonymous
+    visitor to the login page first. Requested by the dialog (X-Requested-With) it answers the
+    fragment only; opened directly (no JavaScript, or after login) it is a whole page.
+    """
+    if tier not in Tier.values:
+        raise Http404("没有这个申报层级。")
+    user = request.user
+    rows = []
+    for window in selectors.open_windows(tier=tier):
+        target = declare_entry_url(tier, window.declaration_region.code)
+        if not user.is_authenticated:
+            target = f"{reverse('accounts:login')}?{urlencode({'next': target})}"
+        rows.append({"window": window, "url": target})
+    notice = ""
+    if user.is_authenticated and getattr(user, "is_person", False):
+        notice = PERSON_CANNOT_DECLARE
+    elif user.is_authenticated and (getattr(user, "is_official", False) or user.is_superuser):
+        notice = "管理端账户不能申报；以下为当前开放申报的地区。"
+    context = {"tier": Tier(tier), "rows": rows, "notice": notice,
+               "can_declare": not notice}
+    fragment = request.headers.get("X-Requested-With") == "XMLHttpRequest"
+    template = "declarations/includes/open_regions.html" if fragment else "declarations/open_regions.html"
+    response = render(request, template, context)
+    response["Vary"] = "X-Requested-With, Cookie"
+    return response
