@@ -19,6 +19,13 @@ from django.utils import timezone
 LAST_SEEN = "_last_seen"
 
 
+def mark_seen(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """On every login (user_logged_in): the idle clock starts now, not at an older session's
+    last request (login keeps the session's data when it cycles the key)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(timezone.now().timestamp())
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -147,3 +147,14 @@ def test_an_idle_official_is_sent_to_the_admin_login(client, gd_province):
         response = client.get("/admin/")
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_logging_in_again_restarts_the_idle_clock(client, ent_tianhe):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        post_login(client, ent_tianhe.username, PASSWORD)
+        assert logged_in(client)
+        traveller.shift(dt.timedelta(hours=5))
+        # The old session may still be in the store (a cache keeps its own clock): a fresh
+        # login must not be undone by the previous session's last request.
+        client.force_login(ent_tianhe)
+        assert logged_in(client)
