@@ -8,6 +8,7 @@ so a frozen clock in tests and Redis' own clock cannot disagree.
 
 from __future__ import annotations
 
+import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -33,7 +34,33 @@ CACHE_SECONDS = 10 * 60
 LIST_COLUMNS = ("id", "level", "issuing_region__name", "kind", "title", "publish_at", "pinned")
 
 
+# The state row is also kept in this process for STATE_MEMO_SECONDS: another worker sees a
+# publish or a withdrawal within that second; this process (where the official acted) at once,
+# since the services call forget_site_state(). A memo whose next scheduled announcement has come
+# due is never used. Without it every anonymous page pays a database round trip.
+STATE_MEMO_SECONDS = 1.0
+_state_memo: list[tuple[float, SiteSettings]] = []
+
+
+def forget_site_state() -> None:
+    _state_memo.clear()
+
+
 def site_state(now: datetime | None = None) -> SiteSettings:
+    """The settings row (see _read_site_state), from this process's one-second memo if fresh."""
+    if now is not None:
+        return _read_site_state(now)
+    if _state_memo:
+        taken, state = _state_memo[0]
+        due = state.next_due  # type: ignore[attr-defined]
+        if clock.monotonic() - taken < STATE_MEMO_SECONDS and (due is None or due > timezone.now()):
+            return state
+    state = _read_site_state(None)
+    _state_memo[:] = [(clock.monotonic(), state)]
+    return state
+
+
+def _read_site_state(now: datetime | None = None) -> SiteSettings:
     """The settings row, with `next_due`: when the next scheduled announcement appears (None
     when none is scheduled).
 
@@ -59,7 +86,7 @@ def site_state(now: datetime | None = None) -> SiteSettings:
         row = cursor.fetchone()
     if row is None:
         SiteSettings.objects.get_or_create(pk=1)
-        return site_state(now)
+        return _read_site_state(now)
     state = SiteSettings(pk=1, recognition_query_open=bool(row[0]), maker_contest_url=row[1],
                          maker_contest_title=row[2], content_version=row[3],
                          updated_at=_as_datetime(row[4]))
@@ -93,9 +120,30 @@ def _cached(key: str, state: SiteSettings, build: Any) -> Any:
     return value
 
 
+# Whole pages also kept in this process, keyed like the shared cache by the state read from the
+# database on every request, so a copy here can never outlive a publish or a withdrawal; it saves
+# the Redis round trip that otherwise dominates the anonymous home page. Bounded: a handful of
+# pages, cleared wholesale when full.
+_LOCAL_PAGES: dict[str, str] = {}
+_LOCAL_PAGES_MAX = 16
+
+
 def cached_page(key: str, state: SiteSettings, build: Any) -> str:
     """A whole page for anonymous visitors (identical for all of them), cached like the rest."""
-    return _cached(f"page:{key}", state, lambda now: build())
+    local_key = f"{key}:{state_key(state)}"
+    page = _LOCAL_PAGES.get(local_key)
+    if page is None:
+        page = _cached(f"page:{key}", state, lambda now: build())
+        if len(_LOCAL_PAGES) >= _LOCAL_PAGES_MAX:
+            _LOCAL_PAGES.clear()
+        _LOCAL_PAGES[local_key] = page
+    return page
+
+
+def clear_local_pages() -> None:
+    """Forget this process's copies (tests reset the database under the same state key)."""
+    _LOCAL_PAGES.clear()
+    forget_site_state()
 
 
 def _panel_rows(level: str, now: datetime) -> list[dict[str, Any]]:

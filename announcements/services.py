@@ -19,6 +19,7 @@ from portal.accounts.models import OfficialLevel, User
 from portal.regions.models import DeclarationRegion
 from portal.uploads import validate_upload
 
+from . import selectors
 from .html import html_to_text, sanitize_html
 from .models import Announcement, AnnouncementEvent, Attachment, Level, SiteSettings, Status
 
@@ -46,6 +47,9 @@ def _bump_content_version() -> None:
     updated = SiteSettings.objects.filter(pk=1).update(content_version=F("content_version") + 1)
     if not updated:
         SiteSettings.objects.get_or_create(pk=1, defaults={"content_version": 1})
+    # This process sees the change at once; other workers within STATE_MEMO_SECONDS.
+    selectors.forget_site_state()
+    transaction.on_commit(selectors.forget_site_state)
 
 
 def level_for(user: User) -> tuple[str, DeclarationRegion | None]:
@@ -201,4 +205,6 @@ def site_settings_update(*, by: User, recognition_query_open: bool, maker_contes
     # update_fields: never write back a stale content_version read before a concurrent publish.
     row.save(update_fields=["recognition_query_open", "maker_contest_url",
                             "maker_contest_title", "updated_at"])
+    selectors.forget_site_state()
+    transaction.on_commit(selectors.forget_site_state)
     return row

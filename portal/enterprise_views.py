@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from assessment import selectors as assessment_selectors
 from enterprises import selectors as enterprise_selectors
 from enterprises.services import enterprise_for_account
 from portal.accounts.decorators import PERSON_CANNOT_DECLARE
@@ -17,7 +18,8 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_official or user.is_superuser:
         return redirect("admin:index")
-    context = {"tiers": TIERS, "person_notice": "", "missing": [], "enterprise": None}
+    context = {"tiers": TIERS, "person_notice": "", "missing": [], "enterprise": None,
+               "assessment": None, "assessment_draft": None}
     if user.is_person:
         context["person_notice"] = PERSON_CANNOT_DECLARE
     else:
@@ -25,4 +27,7 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
         context["enterprise"] = enterprise
         # Until the profile is complete, the declaration card sends the enterprise to it.
         context["missing"] = enterprise_selectors.missing_fields(enterprise)
+        # The assessment card: the latest submitted level (the one that counts), or 去自评.
+        context["assessment"] = assessment_selectors.latest_attempt(enterprise)
+        context["assessment_draft"] = assessment_selectors.draft_for(enterprise)
     return render(request, "portal/enterprise_home.html", context)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("announcements/", include("announcements.urls")),
     path("recognition/query/", views.recognition_query, name="recognition_query"),
     path("declare/", include("declarations.urls")),
+    path("assessment/", include("assessment.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),

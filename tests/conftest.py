@@ -26,10 +26,14 @@ def _captcha_test_mode(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    # Rate limits and cached sessions live in the cache; each test starts from nothing.
+    # Rate limits, cached sessions and pages live in caches; each test starts from nothing.
+    from announcements.selectors import clear_local_pages
+
     cache.clear()
+    clear_local_pages()
     yield
     cache.clear()
+    clear_local_pages()
 
 
 def make_uscc(region_code: str, seq: int) -> str:

@@ -24,7 +24,7 @@ def browser(tmp_path):
                 f"--user-data-dir={tmp_path / 'profile'}"]:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
+    driver.implicitly_wait(15)  # a loaded CI machine can be slow to render
     yield driver
     driver.quit()
 
