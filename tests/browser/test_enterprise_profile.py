@@ -30,6 +30,11 @@ def confirm(driver) -> None:
     driver.switch_to.alert.accept()
 
 
+def wait_for(driver, text: str) -> None:
+    """Wait until the page shows `text` (a click starts a navigation; it does not wait for it)."""
+    WebDriverWait(driver, 20).until(lambda d: text in d.page_source)
+
+
 def fill(driver, values: dict[str, str]) -> None:
     for name, value in values.items():
         field = driver.find_element(By.NAME, name)
@@ -47,6 +52,7 @@ def login(driver, base, username, admin=False) -> None:
         click(driver, By.CSS_SELECTOR, "input[type=submit]")
     else:
         click(driver, By.XPATH, "//button[text()='登录']")
+    WebDriverWait(driver, 20).until(lambda d: "/login/" not in d.current_url)
 
 
 def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(browser, live_server):
@@ -70,11 +76,11 @@ def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(b
                            f"y{year}-rd_expense": "260", f"y{year}-net_profit": "400",
                            f"y{year}-total_assets": "6000", f"y{year}-total_liabilities": "2400"})
         click(browser, By.XPATH, "//button[text()='保存']")
-        assert "研发人员数不能超过职工总数" in browser.page_source
+        wait_for(browser, "研发人员数不能超过职工总数")
         assert browser.find_element(By.NAME, "address").get_attribute("value") == "广州市天河区科韵路1号"
         fill(browser, {"rd_staff": "20"})
         click(browser, By.XPATH, "//button[text()='保存']")
-        assert "企业信息已保存" in browser.page_source
+        wait_for(browser, "企业信息已保存")
         browser.get(f"{live_server.url}/enterprise/")
         tiers = browser.find_element(By.CSS_SELECTOR, "[data-testid=declare-tiers]")
         assert "专精特新中小企业" in tiers.text
@@ -95,7 +101,7 @@ def test_a_recognised_enterprise_updates_in_april_and_cannot_in_may(browser, liv
         fill(browser, {"address": "广州市天河区新址88号", "y2025-operating_revenue": "5600"})
         click(browser, By.XPATH, "//button[text()='提交信息更新']")
         confirm(browser)
-        assert "2026年信息更新已提交" in browser.page_source
+        wait_for(browser, "2026年信息更新已提交")
         screenshot(browser, "update-submitted")
     assert InfoUpdate.objects.get(enterprise=company).changes["address"]["after"] == "广州市天河区新址88号"
     with time_machine.travel(dt.datetime(2026, 5, 1, 0, 1, tzinfo=CST), tick=True):
@@ -123,20 +129,23 @@ def test_a_name_change_is_reported_approved_and_the_new_name_shows(browser, live
     browser.find_element(By.NAME, "files").send_keys(str(letter))
     click(browser, By.XPATH, "//button[text()='提交']")
     confirm(browser)
-    assert "变更报告已提交" in browser.page_source
+    wait_for(browser, "变更报告已提交")
     change = MajorChange.objects.get()
     assert change.status == "submitted"
 
     click(browser, By.XPATH, "//button[contains(., '退出登录')]")
+    WebDriverWait(browser, 20).until(lambda d: d.current_url == f"{live_server.url}/")
     login(browser, live_server.url, "o_tianhe_e2e", admin=True)
     browser.get(f"{live_server.url}/admin/enterprises/majorchange/{change.pk}/change/")
-    assert "更名核准通知书.pdf" in browser.page_source
+    wait_for(browser, "更名核准通知书.pdf")
     click(browser, By.CSS_SELECTOR, "input[name=decision][value=approve]")
     click(browser, By.CSS_SELECTOR, "input[name=_save]")
+    wait_for(browser, "成功修改")
     screenshot(browser, "admin-change-approved")
     assert Enterprise.objects.get(uscc=account.uscc).name == "广州新名科技有限公司"
 
     click(browser, By.CSS_SELECTOR, "#logout-form button")
+    WebDriverWait(browser, 20).until(lambda d: d.current_url == f"{live_server.url}/")
     login(browser, live_server.url, "renameco")
     browser.get(f"{live_server.url}/enterprise/profile/")
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=name]").text == "广州新名科技有限公司"
