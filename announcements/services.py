@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.uploads import validate_upload
 from portal.accounts.models import OfficialLevel, User
 from portal.regions.models import DeclarationRegion
-from portal.uploads import validate_upload
 
 from . import selectors
 from .html import html_to_text, sanitize_html

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from enterprises.models import Tier
+from common.tiers import Tier
 from portal.regions.models import DeclarationRegion
 
 __all__ = ["DeclarationWindow", "Tier"]  # Tier lives with the recognitions it names

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.timezone import localtime
 
+from common.tiers import Tier
 from portal.accounts.models import User
 from portal.regions.models import DeclarationRegion
 
-from .models import DeclarationWindow, Tier
+from .models import DeclarationWindow
 
 
 def window_check(*, declaration_region: DeclarationRegion | None, tier: str,

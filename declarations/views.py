@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from common.tiers import Tier
 from portal.accounts.decorators import PERSON_CANNOT_DECLARE
 
 from . import selectors
-from .models import Tier
 
 
 def declare_entry_url(tier: str, region_code: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.core.validators import MinValueValidator
 
+from common.uploads import validate_upload
 from portal.regions.models import Region
-from portal.uploads import validate_upload
 
 from .models import FIGURE_FIELDS, ChangeType, Enterprise, Industry, YearFigures
 from .selectors import today

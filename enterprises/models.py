@@ -12,18 +12,11 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from common.tiers import Tier
+from common.uploads import private_path
 from portal.regions.models import DeclarationRegion, Region
-from portal.uploads import private_path
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class Tier(models.TextChoices):
-    """The three tiers (URL slugs of design.md)."""
-
-    INNOVATIVE = "innovative", "创新型中小企业"
-    SPECIALIZED = "specialized", "专精特新中小企业"
-    GIANT = "giant", "专精特新“小巨人”企业"
 
 
 class Industry(models.Model):

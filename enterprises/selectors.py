@@ -11,8 +11,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.accounts.scoping import for_user
-
 from .models import Enterprise, InfoUpdate, MajorChange, Recognition, UpdateWindow, YearFigures
 
 # 63号: 有效期内的企业应在每年4月30日前更新信息 (domain.md §2.5); officials may set each year's.
@@ -118,6 +116,3 @@ def get_change_for_user(user, public_id, *, write: bool = False) -> MajorChange:
         raise Http404("已提交的变更记录不能修改。")
     return change
 
-
-def enterprises_for_official(user) -> QuerySet:  # noqa: ANN001
-    return for_user(Enterprise.objects.all(), user, "region")

@@ -11,8 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.formtools import add_service_errors
 from portal.accounts.decorators import enterprise_required
-from portal.formtools import add_service_errors
 from portal.regions.models import Region
 
 from . import selectors, services

@@ -15,7 +15,7 @@ from announcements import selectors as announcement_selectors
 from announcements.caching import anonymous_cacheable
 from announcements.models import SiteSettings
 from announcements.services import site_settings
-from declarations.models import Tier
+from common.tiers import Tier
 
 # Kept for portal/enterprise_views.py: (value, label) of the three tiers.
 TIERS = Tier.choices

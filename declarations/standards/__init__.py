@@ -9,6 +9,7 @@ Pure Python (no Django).  Entry point::
 See README.md in this directory for the input/output shape and how to add a version.
 """
 
+from common.tiers import Tier  # defined once for the whole product
 from declarations.standards.features import (
     FeatureBand,
     FeatureConfig,
@@ -28,7 +29,6 @@ from declarations.standards.inputs import (
     RdInstitutionLevel,
     SpecializedInput,
     SpecializedProductField,
-    Tier,
     YearFigures,
 )
 from declarations.standards.registry import (

@@ -21,14 +21,6 @@ from enum import StrEnum
 from declarations.standards.features import FeatureConfig, FeatureValue
 
 
-class Tier(StrEnum):
-    """The three tiers of §2.1."""
-
-    INNOVATIVE = "innovative"  # 创新型中小企业
-    SPECIALIZED = "specialized"  # 专精特新中小企业
-    GIANT = "giant"  # 专精特新"小巨人"企业
-
-
 @dataclass(frozen=True, slots=True)
 class YearFigures:
     """The figures of one financial year, money in 万元.

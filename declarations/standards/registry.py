@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from declarations.standards.inputs import GiantInput, InnovativeInput, SpecializedInput, Tier
+from common.tiers import Tier
+from declarations.standards.inputs import GiantInput, InnovativeInput, SpecializedInput
 from declarations.standards.results import EvaluationResult
 from declarations.standards.v2022 import data as d2022
 from declarations.standards.v2022 import giant as giant2022

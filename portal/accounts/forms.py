@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
-from portal.uploads import validate_upload
+from common.uploads import validate_upload
 
 from .backends import find_account
 from .models import User

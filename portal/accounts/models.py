@@ -7,8 +7,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
+from common.uploads import private_path
 from portal.regions.models import DeclarationRegion, Region
-from portal.uploads import private_path
 
 
 class OfficialLevel(models.TextChoices):

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from .models import OfficialLevel, User
+from .models import OfficialLevel
 
 NOTHING = Q(pk__in=[])
 
@@ -65,10 +64,6 @@ def for_user(queryset: QuerySet, user: Any, field: str) -> QuerySet:
     return queryset.filter(region_q(user, field))
 
 
-def is_in_scope(user: User, obj: Model, field: str) -> bool:
-    return for_user(type(obj)._default_manager.filter(pk=obj.pk), user, field).exists()
-
-
 class RegionScopedAdminMixin:
     """Used by every official-facing ModelAdmin.
 
@@ -114,6 +109,3 @@ class RegionScopedAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._perm(request, "delete", obj)
 
-
-class ScopedModelAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
-    pass

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from portal.formtools import add_service_errors
+from common.formtools import add_service_errors
 
 from . import services
 from .forms import (

@@ -11,7 +11,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from announcements import services
-from declarations.models import Tier
+from common.tiers import Tier
 from declarations.services import window_save
 from tests.announcements.conftest import make, pdf
 from tests.browser.conftest import screenshot

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.tiers import Tier
 from declarations import services
-from declarations.models import DeclarationWindow, Tier
+from declarations.models import DeclarationWindow
 from tests.conftest import dr
 
 pytestmark = pytest.mark.django_db

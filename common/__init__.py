@@ -1,0 +1,6 @@
+"""The ground floor: small helpers every app may import (Django only, no app imports).
+
+* ``uploads`` — size, extension and content checks of uploaded files; private storage names.
+* ``formtools`` — show a service's ``ValidationError`` on a form.
+* ``tiers`` — the three tiers, defined once.
+"""
