@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps install install-dev migrate demo run test lint check-deploy bench bench-home clean
+.PHONY: help system-deps install install-dev migrate demo run test test-fast lint check-deploy bench bench-home clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ run: system-deps demo ## Set up and run the whole product at http://127.0.0.1:80
 test: system-deps install-dev ## Set up and run the whole test suite (DATABASE_URL / REDIS_URL pick the services)
 	$(PY) manage.py check
 	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: install-dev ## The suite without the browser tests (the inner loop)
+	$(VENV)/bin/pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
 
 lint: install-dev ## ruff
 	$(VENV)/bin/ruff check .

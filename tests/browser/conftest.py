@@ -1,12 +1,27 @@
-"""A real Chromium (Debian `chromium` + `chromium-driver`); nothing downloads a browser."""
+"""A real Chromium (Debian `chromium` + `chromium-driver`); nothing downloads a browser.
+
+Every step that loads a new page goes through `navigate` (or `click_through`, `open_page`):
+it keeps a handle on the old document, acts, and waits until that document is gone and the
+new one has loaded. Reading the page right after a click without this races the navigation
+(a `StaleElementReferenceException`, or an assertion on the old page).
+"""
+
+from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+IMPLICIT_WAIT = 15  # a loaded CI machine can be slow to render
+NAVIGATION_TIMEOUT = 30
 
 
 @pytest.fixture
@@ -24,9 +39,71 @@ def browser(tmp_path):
                 f"--user-data-dir={tmp_path / 'profile'}"]:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(15)  # a loaded CI machine can be slow to render
+    driver.implicitly_wait(IMPLICIT_WAIT)
     yield driver
     driver.quit()
+
+
+def _loaded(driver) -> bool:
+    return driver.execute_script("return document.readyState") == "complete"
+
+
+def navigate(driver, act: Callable[[], object], *, confirm: bool = False) -> None:
+    """Run `act` (a click, a submit, a `get`), which loads a new page, and wait for that page.
+
+    `confirm`: the action first asks for a confirmation (`window.confirm`), which is accepted.
+    """
+    old = driver.find_element(By.TAG_NAME, "html")
+    act()
+    if confirm:
+        WebDriverWait(driver, 10).until(ec.alert_is_present())
+        driver.switch_to.alert.accept()
+    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(ec.staleness_of(old))
+    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(_loaded)
+
+
+def click(driver, by, value) -> None:
+    """Click an element that changes the page in place (a dialog, a tab), not a link."""
+    element = driver.find_element(by, value)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+    element.click()
+
+
+def click_through(driver, by, value, *, confirm: bool = False) -> None:
+    """Click a link or submit button and wait for the page it leads to."""
+    navigate(driver, lambda: click(driver, by, value), confirm=confirm)
+
+
+def open_page(driver, url: str) -> None:
+    """`driver.get`, which already waits for the load; here for symmetry and a ready check."""
+    driver.get(url)
+    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(_loaded)
+
+
+@contextmanager
+def no_implicit_wait(driver) -> Iterator[None]:
+    driver.implicitly_wait(0)
+    try:
+        yield
+    finally:
+        driver.implicitly_wait(IMPLICIT_WAIT)
+
+
+def absent(driver, by, value) -> bool:
+    """True when the loaded page has no such element — checked at once, not after the 15 s wait
+    that finding a present element may need (call it after `navigate`, on a loaded page)."""
+    with no_implicit_wait(driver):
+        return not driver.find_elements(by, value)
+
+
+def fill(driver, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        field = driver.find_element(By.NAME, name)
+        if field.get_attribute("type") == "date" or field.tag_name == "select":
+            driver.execute_script("arguments[0].value = arguments[1];", field, value)
+        else:
+            field.clear()
+            field.send_keys(value)
 
 
 def screenshot(driver, name: str) -> None:

@@ -9,8 +9,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from assessment.models import Attempt, Category, Questionnaire
 from enterprises.models import Industry
 from enterprises.services import enterprise_for_account
-from tests.browser.conftest import screenshot
-from tests.browser.test_enterprise_profile import click, confirm, login
+from tests.browser.conftest import click, click_through, screenshot
+from tests.browser.test_enterprise_profile import login
 from tests.conftest import enterprise
 from tests.enterprises.conftest import complete
 
@@ -29,11 +29,8 @@ def answer(driver, questions) -> None:
 
 def go(driver, testid: str, step: int) -> None:
     """Press a navigation button and wait for the page of `step`."""
-    old = driver.find_element(By.ID, "assessment-form")
-    click(driver, By.CSS_SELECTOR, f"[data-testid={testid}]")
-    WebDriverWait(driver, 10).until(EC.staleness_of(old))
-    WebDriverWait(driver, 10).until(EC.presence_of_element_located(
-        (By.CSS_SELECTOR, f"input[name=step][value='{step}']")))
+    click_through(driver, By.CSS_SELECTOR, f"[data-testid={testid}]")
+    assert driver.find_element(By.CSS_SELECTOR, f"input[name=step][value='{step}']")
 
 
 def wait_saved(driver) -> None:
@@ -47,9 +44,9 @@ def test_a_manufacturer_saves_halfway_comes_back_finishes_and_sees_its_level(bro
     definition = Questionnaire.objects.get(category=Category.MANUFACTURING, is_active=True).definition
     login(browser, live_server.url, "mfg")
     browser.get(f"{live_server.url}/enterprise/")
-    click(browser, By.CSS_SELECTOR, "[data-testid=assessment-start]")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=assessment-start]")
     assert "门类C（制造业）" in browser.find_element(By.CSS_SELECTOR, "[data-testid=match-reason]").text
-    click(browser, By.CSS_SELECTOR, "[data-testid=start]")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=start]")
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "assessment-form")))
 
     # Step 1 数字化基础: the device counts pick the band (computed on the server).
@@ -73,8 +70,8 @@ def test_a_manufacturer_saves_halfway_comes_back_finishes_and_sees_its_level(bro
     browser.get(f"{live_server.url}/enterprise/")
 
     # Coming back resumes at step 2 with both answers.
-    click(browser, By.CSS_SELECTOR, "[data-testid=assessment-start]")
-    click(browser, By.CSS_SELECTOR, "[data-testid=resume]")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=assessment-start]")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=resume]")
     WebDriverWait(browser, 10).until(EC.presence_of_element_located(
         (By.CSS_SELECTOR, "input[name=step][value='1']")))
     for q in management[:2]:
@@ -90,8 +87,7 @@ def test_a_manufacturer_saves_halfway_comes_back_finishes_and_sees_its_level(bro
     go(browser, "next", 4)
     screenshot(browser, "assessment-confirm")
     click(browser, By.CSS_SELECTOR, "[data-testid=pledge]")
-    click(browser, By.CSS_SELECTOR, "[data-testid=submit]")
-    confirm(browser)
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=submit]", confirm=True)
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=level]")))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=level]").text == "三级"
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=total]").text == "98.50"  # 联网率 50% → 4.5 of 6
@@ -117,7 +113,7 @@ def test_a_wholesaler_gets_the_producer_services_questionnaire(browser, live_ser
     assert "5171 农业机械批发" in reason and "批发与贸易经纪代理服务" in reason
     assert "派生" in browser.page_source
     screenshot(browser, "assessment-wholesaler")
-    click(browser, By.CSS_SELECTOR, "[data-testid=start]")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=start]")
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "assessment-form")))
     assert "生产性服务业（派生）" in browser.find_element(By.TAG_NAME, "h1").text
     assert "设备数字化" not in browser.page_source

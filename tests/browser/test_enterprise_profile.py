@@ -5,12 +5,10 @@ import datetime as dt
 import pytest
 import time_machine
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from enterprises.models import Enterprise, InfoUpdate, MajorChange
 from enterprises.services import enterprise_for_account
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import absent, click, click_through, fill, screenshot
 from tests.conftest import PASSWORD, enterprise, official
 from tests.enterprises.conftest import complete, recognise
 
@@ -19,40 +17,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
-def click(driver, by, value) -> None:
-    element = driver.find_element(by, value)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
-
-
-def confirm(driver) -> None:
-    WebDriverWait(driver, 5).until(EC.alert_is_present())
-    driver.switch_to.alert.accept()
-
-
-def wait_for(driver, text: str) -> None:
-    """Wait until the page shows `text` (a click starts a navigation; it does not wait for it)."""
-    WebDriverWait(driver, 20).until(lambda d: text in d.page_source)
-
-
-def fill(driver, values: dict[str, str]) -> None:
-    for name, value in values.items():
-        field = driver.find_element(By.NAME, name)
-        if field.get_attribute("type") == "date" or field.tag_name == "select":
-            driver.execute_script("arguments[0].value = arguments[1];", field, value)
-        else:
-            field.clear()
-            field.send_keys(value)
 
 
 def login(driver, base, username, admin=False) -> None:
     driver.get(f"{base}/admin/login/" if admin else f"{base}/accounts/login/")
     fill(driver, {"username": username, "password": PASSWORD, "captcha_1": "PASSED"})
     if admin:
-        click(driver, By.CSS_SELECTOR, "input[type=submit]")
+        click_through(driver, By.CSS_SELECTOR, "input[type=submit]")
     else:
-        click(driver, By.XPATH, "//button[text()='登录']")
-    WebDriverWait(driver, 20).until(lambda d: "/login/" not in d.current_url)
+        click_through(driver, By.XPATH, "//button[text()='登录']")
+    assert "/login/" not in driver.current_url
 
 
 def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(browser, live_server):
@@ -61,8 +35,8 @@ def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(b
         login(browser, live_server.url, "newco")
         alert = browser.find_element(By.CSS_SELECTOR, "[data-testid=declare-incomplete]")
         assert "所属行业" in alert.text
-        click(browser, By.LINK_TEXT, "去完善企业信息")
-        click(browser, By.CSS_SELECTOR, "[data-testid=edit]")
+        click_through(browser, By.LINK_TEXT, "去完善企业信息")
+        click_through(browser, By.CSS_SELECTOR, "[data-testid=edit]")
         fill(browser, {
             "address": "广州市天河区科韵路1号", "industry": "3311 金属结构制造",
             "founded_on": "2015-03-01", "registered_capital": "1000", "scale": "small",
@@ -75,12 +49,12 @@ def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(b
             fill(browser, {f"y{year}-operating_revenue": "5000", f"y{year}-main_business_revenue": "4500",
                            f"y{year}-rd_expense": "260", f"y{year}-net_profit": "400",
                            f"y{year}-total_assets": "6000", f"y{year}-total_liabilities": "2400"})
-        click(browser, By.XPATH, "//button[text()='保存']")
-        wait_for(browser, "研发人员数不能超过职工总数")
+        click_through(browser, By.XPATH, "//button[text()='保存']")
+        assert "研发人员数不能超过职工总数" in browser.page_source
         assert browser.find_element(By.NAME, "address").get_attribute("value") == "广州市天河区科韵路1号"
         fill(browser, {"rd_staff": "20"})
-        click(browser, By.XPATH, "//button[text()='保存']")
-        wait_for(browser, "企业信息已保存")
+        click_through(browser, By.XPATH, "//button[text()='保存']")
+        assert "企业信息已保存" in browser.page_source
         browser.get(f"{live_server.url}/enterprise/")
         tiers = browser.find_element(By.CSS_SELECTOR, "[data-testid=declare-tiers]")
         assert "专精特新中小企业" in tiers.text
@@ -96,18 +70,17 @@ def test_a_recognised_enterprise_updates_in_april_and_cannot_in_may(browser, liv
     with time_machine.travel(dt.datetime(2026, 4, 20, 10, tzinfo=CST), tick=True):
         login(browser, live_server.url, "oldco")
         browser.get(f"{live_server.url}/enterprise/profile/")
-        assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=edit]")
-        click(browser, By.CSS_SELECTOR, "[data-testid=update]")
+        assert absent(browser, By.CSS_SELECTOR, "[data-testid=edit]")
+        click_through(browser, By.CSS_SELECTOR, "[data-testid=update]")
         fill(browser, {"address": "广州市天河区新址88号", "y2025-operating_revenue": "5600"})
-        click(browser, By.XPATH, "//button[text()='提交信息更新']")
-        confirm(browser)
-        wait_for(browser, "2026年信息更新已提交")
+        click_through(browser, By.XPATH, "//button[text()='提交信息更新']", confirm=True)
+        assert "2026年信息更新已提交" in browser.page_source
         screenshot(browser, "update-submitted")
     assert InfoUpdate.objects.get(enterprise=company).changes["address"]["after"] == "广州市天河区新址88号"
     with time_machine.travel(dt.datetime(2026, 5, 1, 0, 1, tzinfo=CST), tick=True):
         login(browser, live_server.url, "oldco")
         browser.get(f"{live_server.url}/enterprise/profile/")
-        assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=update]")
+        assert absent(browser, By.CSS_SELECTOR, "[data-testid=update]")
         browser.get(f"{live_server.url}/enterprise/profile/update/")
         assert "2027年1月1日" in browser.find_element(By.CSS_SELECTOR, "[data-testid=opens-on]").text
 
@@ -122,30 +95,29 @@ def test_a_name_change_is_reported_approved_and_the_new_name_shows(browser, live
 
     login(browser, live_server.url, "renameco")
     browser.get(f"{live_server.url}/enterprise/changes/")
-    click(browser, By.LINK_TEXT, "新增变更")
+    click_through(browser, By.LINK_TEXT, "新增变更")
     fill(browser, {"change_type": "rename", "changed_on": dt.date.today().isoformat(),
                    "before": "广州旧名科技有限公司", "after": "广州新名科技有限公司",
                    "new_name": "广州新名科技有限公司", "reason": "股东会决议更名"})
     browser.find_element(By.NAME, "files").send_keys(str(letter))
-    click(browser, By.XPATH, "//button[text()='提交']")
-    confirm(browser)
-    wait_for(browser, "变更报告已提交")
+    click_through(browser, By.XPATH, "//button[text()='提交']", confirm=True)
+    assert "变更报告已提交" in browser.page_source
     change = MajorChange.objects.get()
     assert change.status == "submitted"
 
-    click(browser, By.XPATH, "//button[contains(., '退出登录')]")
-    WebDriverWait(browser, 20).until(lambda d: d.current_url == f"{live_server.url}/")
+    click_through(browser, By.XPATH, "//button[contains(., '退出登录')]")
+    assert browser.current_url == f"{live_server.url}/"
     login(browser, live_server.url, "o_tianhe_e2e", admin=True)
     browser.get(f"{live_server.url}/admin/enterprises/majorchange/{change.pk}/change/")
-    wait_for(browser, "更名核准通知书.pdf")
+    assert "更名核准通知书.pdf" in browser.page_source
     click(browser, By.CSS_SELECTOR, "input[name=decision][value=approve]")
-    click(browser, By.CSS_SELECTOR, "input[name=_save]")
-    wait_for(browser, "成功修改")
+    click_through(browser, By.CSS_SELECTOR, "input[name=_save]")
+    assert "成功修改" in browser.page_source
     screenshot(browser, "admin-change-approved")
     assert Enterprise.objects.get(uscc=account.uscc).name == "广州新名科技有限公司"
 
-    click(browser, By.CSS_SELECTOR, "#logout-form button")
-    WebDriverWait(browser, 20).until(lambda d: d.current_url == f"{live_server.url}/")
+    click_through(browser, By.CSS_SELECTOR, "#logout-form button")
+    assert browser.current_url == f"{live_server.url}/"
     login(browser, live_server.url, "renameco")
     browser.get(f"{live_server.url}/enterprise/profile/")
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=name]").text == "广州新名科技有限公司"

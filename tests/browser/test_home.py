@@ -14,8 +14,7 @@ from announcements import services
 from common.tiers import Tier
 from declarations.services import window_save
 from tests.announcements.conftest import make, pdf
-from tests.browser.conftest import screenshot
-from tests.browser.test_register_login import click
+from tests.browser.conftest import click, click_through, screenshot
 from tests.conftest import dr, official
 
 # serialized_rollback: the regions (loaded by a data migration) are back for every test even
@@ -83,7 +82,7 @@ def test_a_visitor_reads_an_announcement_downloads_searches_and_goes_to_self_ass
         ec.invisibility_of_element_located((By.ID, "declare-modal")))
 
     # A 部级 announcement, then its attachment.
-    click(browser, By.PARTIAL_LINK_TEXT, "关于开展2026年度专精特新")
+    click_through(browser, By.PARTIAL_LINK_TEXT, "关于开展2026年度专精特新")
     article = browser.find_element(By.CSS_SELECTOR, "[data-testid=announcement]")
     assert "各省、自治区、直辖市中小企业主管部门" in article.text
     assert "发布单位：工业和信息化部" in article.text
@@ -93,10 +92,10 @@ def test_a_visitor_reads_an_announcement_downloads_searches_and_goes_to_self_ass
     assert downloaded.read_bytes().startswith(b"%PDF-")
 
     # Search the list.
-    click(browser, By.LINK_TEXT, "返回公告列表")
+    click_through(browser, By.LINK_TEXT, "返回公告列表")
     field = browser.find_element(By.NAME, "q")
     field.send_keys("广东省")
-    click(browser, By.XPATH, "//form[@data-testid='search-form']//button[text()='查询']")
+    click_through(browser, By.XPATH, "//form[@data-testid='search-form']//button[text()='查询']")
     results = browser.find_element(By.CSS_SELECTOR, "[data-testid=announcement-list]")
     assert "广东省2026年创新型中小企业评价工作指引" in results.text
     assert "部级公告示例1" not in results.text
@@ -104,7 +103,7 @@ def test_a_visitor_reads_an_announcement_downloads_searches_and_goes_to_self_ass
 
     # 去自评: an anonymous visitor is sent to the login page, which will lead back.
     browser.get(f"{live_server.url}/")
-    click(browser, By.CSS_SELECTOR, "[data-testid=go-assessment]")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=go-assessment]")
     assert browser.current_url.startswith(f"{live_server.url}/accounts/login/")
     assert "next=%2Fassessment%2F" in browser.current_url
     assert browser.find_element(By.NAME, "username")
