@@ -156,27 +156,6 @@ class Attachment(models.Model):
         return f"{max(1, self.size // 1024)} KB"
 
 
-class AnnouncementEvent(models.Model):
-    """Append-only history of status changes (who published or withdrew, when)."""
-
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE,
-                                     related_name="events")
-    action = models.CharField("操作", max_length=20)
-    from_status = models.CharField("原状态", max_length=10, choices=Status.choices)
-    to_status = models.CharField("新状态", max_length=10, choices=Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "公告操作记录"
-        verbose_name_plural = "公告操作记录"
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.announcement_id} {self.action}"
-
-
 class SiteSettings(models.Model):
     """The one row of switches and links officials control on the public home page.
 

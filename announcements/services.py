@@ -16,23 +16,25 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.uploads import validate_upload
+from common.workflow import Step, Workflow, decide
 from portal.accounts.models import OfficialLevel, User
 from portal.regions.models import DeclarationRegion
 
 from . import selectors
 from .html import html_to_text, sanitize_html
-from .models import Announcement, AnnouncementEvent, Attachment, Level, SiteSettings, Status
+from .models import Announcement, Attachment, Level, SiteSettings, Status
 
 ATTACHMENT_TYPES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".jpg", ".jpeg", ".png")
 ATTACHMENT_MAX_BYTES: int = getattr(settings, "ANNOUNCEMENT_ATTACHMENT_MAX_BYTES",
                                     20 * 1024 * 1024)
 
-# (state, action) → next state. Who may act is announcements/rules.py.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, "publish"): Status.PUBLISHED,
-    (Status.WITHDRAWN, "publish"): Status.PUBLISHED,
-    (Status.PUBLISHED, "withdraw"): Status.WITHDRAWN,
-}
+# The announcement's transition table (common/workflow.py). Who may act is
+# announcements/rules.py: the publisher of the announcement's level and region.
+WORKFLOW = Workflow("announcement", [
+    Step(Status.DRAFT, "publish", Status.PUBLISHED, "发布", "publisher"),
+    Step(Status.WITHDRAWN, "publish", Status.PUBLISHED, "重新发布", "publisher"),
+    Step(Status.PUBLISHED, "withdraw", Status.WITHDRAWN, "撤回", "publisher"),
+], states=Status)
 
 
 def site_settings() -> SiteSettings:
@@ -102,15 +104,10 @@ def announcement_save(*, by: User, title: str, body: str, kind: str, pinned: boo
     return announcement
 
 
-def _transition(*, announcement: Announcement, by: User, action: str,
-                perm: str) -> tuple[Announcement, str]:
-    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-    if not by.has_perm(perm, locked):
-        raise PermissionDenied("您无权操作该公告。")
-    target = TRANSITIONS.get((locked.status, action))
-    if target is None:
-        raise ValidationError(f"“{locked.get_status_display()}”状态的公告不能执行此操作。")
-    return locked, target
+def _may(perm: str):  # noqa: ANN202
+    def check(by: User, announcement: Announcement, step: Step) -> bool:
+        return by.has_perm(perm, announcement)
+    return check
 
 
 @transaction.atomic
@@ -120,16 +117,15 @@ def announcement_publish(*, announcement: Announcement, by: User,
     now = timezone.now()
     if publish_at is not None and publish_at < now - timedelta(minutes=1):
         raise ValidationError({"publish_at": "发布时间不能早于当前时间；立即发布请留空。"})
-    locked, target = _transition(announcement=announcement, by=by, action="publish",
-                                 perm="announcements.publish_announcement")
-    if not locked.title.strip():
-        raise ValidationError("标题为空的公告不能发布。")
-    source = locked.status
-    locked.status = target
-    locked.publish_at = max(publish_at, now) if publish_at else now
-    locked.save(update_fields=["status", "publish_at", "updated_at"])
-    AnnouncementEvent.objects.create(announcement=locked, action="publish", from_status=source,
-                                     to_status=target, by=by, at=now)
+
+    def apply(locked: Announcement, step: Step) -> list[str]:
+        if not locked.title.strip():
+            raise ValidationError("标题为空的公告不能发布。")
+        locked.publish_at = max(publish_at, now) if publish_at else now
+        return ["publish_at", "updated_at"]
+
+    locked, _ = decide(workflow=WORKFLOW, subject=announcement, action="publish", by=by,
+                       may=_may("announcements.publish_announcement"), apply=apply)
     _bump_content_version()
     return locked
 
@@ -137,13 +133,9 @@ def announcement_publish(*, announcement: Announcement, by: User,
 @transaction.atomic
 def announcement_withdraw(*, announcement: Announcement, by: User) -> Announcement:
     """Withdraw: gone from the home page, the list, the detail and its attachments at once."""
-    locked, target = _transition(announcement=announcement, by=by, action="withdraw",
-                                 perm="announcements.withdraw_announcement")
-    source = locked.status
-    locked.status = target
-    locked.save(update_fields=["status", "updated_at"])
-    AnnouncementEvent.objects.create(announcement=locked, action="withdraw", from_status=source,
-                                     to_status=target, by=by)
+    locked, _ = decide(workflow=WORKFLOW, subject=announcement, action="withdraw", by=by,
+                       may=_may("announcements.withdraw_announcement"),
+                       apply=lambda locked, step: ["updated_at"])
     _bump_content_version()
     return locked
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from common.workflow_admin import DecisionAdminMixin
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin, for_user
 from portal.regions.models import Region
@@ -198,37 +197,17 @@ class UpdateWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReturnForm(forms.ModelForm):
-    class Meta:
-        model = InfoUpdate
-        fields = ["opinion"]
-
-    def clean_opinion(self) -> str:
-        opinion = (self.cleaned_data.get("opinion") or "").strip()
-        if not opinion:
-            raise forms.ValidationError("退回时必须填写意见。")
-        return opinion
-
-
 @admin.register(InfoUpdate)
-class InfoUpdateAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class InfoUpdateAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "enterprise__region"
-    form = ReturnForm
+    workflow = services.INFO_UPDATE_WORKFLOW
     list_display = ["enterprise", "year", "figures_year", "status", "submitted_at"]
     list_filter = ["year", "status"]
     search_fields = ["enterprise__name", "enterprise__uscc"]
     list_select_related = ["enterprise"]
     show_full_result_count = False
-    readonly_fields = ["enterprise", "year", "figures_year", "status", "changes_table",
-                       "submitted_by", "submitted_at", "returned_by", "returned_at"]
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [*self.readonly_fields, "opinion"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is not None and obj.status != InfoUpdate.Status.SUBMITTED:
-            return [*self.readonly_fields, "opinion"]
-        return self.readonly_fields
+    decision_readonly = ("enterprise", "year", "figures_year", "status", "changes_table",
+                         "submitted_by", "submitted_at", "returned_by", "returned_at")
 
     @admin.display(description="变更内容")
     def changes_table(self, obj: InfoUpdate) -> str:
@@ -239,72 +218,27 @@ class InfoUpdateAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         return format_html("<table><tr><th>项目</th><th>更新前</th><th>更新后</th></tr>{}</table>", body)
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.status != InfoUpdate.Status.SUBMITTED:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request: HttpRequest, obj: InfoUpdate, form: Any, change: bool) -> None:
-        """Saving with an opinion is 退回 (return to the enterprise)."""
-        try:
-            services.info_update_return(info_update=obj, by=request.user,
-                                        opinion=form.cleaned_data["opinion"])
-        except ValidationError as exc:
-            self.message_user(request, "；".join(exc.messages), messages.ERROR)
-
-
-class ChangeDecisionForm(forms.ModelForm):
-    decision = forms.ChoiceField(label="审核结果", widget=forms.RadioSelect, choices=[
-        ("approve", "通过（变更生效）"), ("return", "退回企业修改"), ("reject", "不予通过")])
-
-    class Meta:
-        model = MajorChange
-        fields = ["opinion"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("decision") in ("return", "reject") and not (data.get("opinion") or "").strip():
-            self.add_error("opinion", "退回或不予通过时必须填写审核意见。")
-        return data
+    def take_decision(self, request: HttpRequest, obj: InfoUpdate, action: str,
+                      opinion: str) -> None:
+        services.info_update_return(info_update=obj, by=request.user, opinion=opinion)
 
 
 @admin.register(MajorChange)
-class MajorChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "review_region"
-    form = ChangeDecisionForm
+    workflow = services.CHANGE_WORKFLOW
     list_display = ["enterprise", "change_type", "changed_on", "status", "is_late", "submitted_at"]
     list_filter = ["status", "change_type", "is_late"]
     search_fields = ["enterprise__name", "enterprise__uscc"]
     list_select_related = ["enterprise"]
     show_full_result_count = False
-    readonly_fields = ["enterprise", "change_type", "changed_on", "before", "after", "new_name",
-                       "new_region", "reason", "evidence_links", "status", "is_late",
-                       "submitted_at", "decided_by", "decided_at"]
+    decision_readonly = ("enterprise", "change_type", "changed_on", "before", "after", "new_name",
+                         "new_region", "reason", "evidence_links", "status", "is_late",
+                         "submitted_at", "decided_by", "decided_at")
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         # Drafts are the enterprise's own business until submitted.
         return super().scope_queryset(queryset, request).exclude(status=MajorChange.Status.DRAFT)
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is not None and obj.status == MajorChange.Status.SUBMITTED:
-            return [*self.readonly_fields, "decision", "opinion"]
-        return [*self.readonly_fields, "opinion"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is not None and obj.status != MajorChange.Status.SUBMITTED:
-            return [*self.readonly_fields, "opinion"]
-        return self.readonly_fields
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.status != MajorChange.Status.SUBMITTED:
-            return False
-        return super().has_change_permission(request, obj)
 
     @admin.display(description="证明材料")
     def evidence_links(self, obj: MajorChange) -> str:
@@ -323,11 +257,7 @@ class MajorChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         item = get_object_or_404(change.evidence, pk=file_id)
         return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
-    def save_model(self, request: HttpRequest, obj: MajorChange, form: Any, change: bool) -> None:
-        decision, opinion = form.cleaned_data.get("decision"), form.cleaned_data.get("opinion", "")
-        action = {"approve": services.change_approve, "return": services.change_return,
-                  "reject": services.change_reject}[decision]
-        try:
-            action(change=obj, by=request.user, opinion=opinion)
-        except ValidationError as exc:
-            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+    def take_decision(self, request: HttpRequest, obj: MajorChange, action: str,
+                      opinion: str) -> None:
+        {"approve": services.change_approve, "return": services.change_return,
+         "reject": services.change_reject}[action](change=obj, by=request.user, opinion=opinion)

@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from common.workflow import Step, Workflow, decide, record_start
 from portal.accounts.models import User
+from portal.accounts.scoping import in_scope
 
 from . import selectors
 from .models import (
@@ -27,6 +29,30 @@ from .models import (
 
 # domain.md §2.6 / §0.7: a major change must be reported within 3 months.
 REPORT_WITHIN = relativedelta(months=3)
+
+# The transition tables (common/workflow.py). "enterprise": the enterprise's own account;
+# "official": an official whose scope holds the enterprise (the change's review region).
+_U = InfoUpdate.Status
+INFO_UPDATE_WORKFLOW = Workflow("info_update", [
+    Step("", "submit", _U.SUBMITTED, "提交", "enterprise"),
+    Step(_U.RETURNED, "resubmit", _U.SUBMITTED, "重新提交", "enterprise"),
+    Step(_U.SUBMITTED, "return", _U.RETURNED, "退回", "official", opinion=True),
+], states=_U)
+
+_C = MajorChange.Status
+CHANGE_WORKFLOW = Workflow("major_change", [
+    Step(_C.DRAFT, "submit", _C.SUBMITTED, "提交", "enterprise"),
+    Step(_C.RETURNED, "submit", _C.SUBMITTED, "重新提交", "enterprise"),
+    Step(_C.SUBMITTED, "approve", _C.APPROVED, "通过（变更生效）", "official"),
+    Step(_C.SUBMITTED, "return", _C.RETURNED, "退回企业修改", "official", opinion=True),
+    Step(_C.SUBMITTED, "reject", _C.REJECTED, "不予通过", "official", opinion=True),
+], states=_C)
+
+
+def _official_in_scope(field: str):  # noqa: ANN202
+    def may(by: User, subject: Any, step: Step) -> bool:
+        return by.is_official and in_scope(by, subject, field)
+    return may
 
 
 def enterprise_for_account(*, user: User) -> Enterprise:
@@ -137,28 +163,35 @@ def info_update_submit(
     changes = _apply(enterprise=enterprise, by=by, data=data, figures=figures)
     now = timezone.now()
     if existing is None:
-        return InfoUpdate.objects.create(
+        created = InfoUpdate.objects.create(
             enterprise=enterprise, year=today.year, figures_year=today.year - 1, changes=changes,
             submitted_by=by, submitted_at=now,
         )
-    merged = {**existing.changes, **changes}
-    existing.changes, existing.status, existing.submitted_by = merged, InfoUpdate.Status.SUBMITTED, by
-    existing.submitted_at = now
-    existing.save(update_fields=["changes", "status", "submitted_by", "submitted_at"])
-    return existing
+        record_start(workflow=INFO_UPDATE_WORKFLOW, subject=created, action="submit", by=by)
+        return created
+
+    def apply(locked: InfoUpdate, step: Step) -> list[str]:
+        locked.changes = {**locked.changes, **changes}
+        locked.submitted_by, locked.submitted_at = by, now
+        return ["changes", "submitted_by", "submitted_at"]
+
+    resubmitted, _ = decide(workflow=INFO_UPDATE_WORKFLOW, subject=existing, action="resubmit",
+                            by=by, apply=apply)
+    return resubmitted
 
 
 @transaction.atomic
 def info_update_return(*, info_update: InfoUpdate, by: User, opinion: str) -> InfoUpdate:
-    if not opinion.strip():
-        raise ValidationError({"opinion": "退回时必须填写意见。"})
-    locked = InfoUpdate.objects.select_for_update().get(pk=info_update.pk)
-    if locked.status != InfoUpdate.Status.SUBMITTED:
-        raise ValidationError("该信息更新已退回，不能重复操作。")
-    locked.status = InfoUpdate.Status.RETURNED
-    locked.opinion, locked.returned_by, locked.returned_at = opinion.strip(), by, timezone.now()
-    locked.save(update_fields=["status", "opinion", "returned_by", "returned_at"])
-    return locked
+    """退回: the enterprise corrects and submits again; the opinion stays in the events."""
+
+    def apply(locked: InfoUpdate, step: Step) -> list[str]:
+        locked.opinion, locked.returned_by, locked.returned_at = opinion.strip(), by, timezone.now()
+        return ["opinion", "returned_by", "returned_at"]
+
+    returned, _ = decide(workflow=INFO_UPDATE_WORKFLOW, subject=info_update, action="return",
+                         by=by, opinion=opinion, apply=apply,
+                         may=_official_in_scope("enterprise__region"))
+    return returned
 
 
 # --- 重大变更 ----------------------------------------------------------------------------------
@@ -218,36 +251,44 @@ def change_delete(*, change: MajorChange) -> None:
 
 @transaction.atomic
 def change_submit(*, change: MajorChange, by: User) -> MajorChange:
-    locked = MajorChange.objects.select_for_update().select_related("enterprise").get(pk=change.pk)
-    if not locked.editable:
-        raise ValidationError("该变更记录已提交，不能重复提交。")
-    if not locked.evidence.exists():
-        raise ValidationError("请至少上传一份证明材料后再提交。")
-    now = timezone.now()
-    locked.status = MajorChange.Status.SUBMITTED
-    locked.submitted_at = now
-    # Reported more than 3 months after the change: accepted, flagged (§2.6: may cost 复核资格).
-    locked.is_late = timezone.localdate(now) > locked.changed_on + REPORT_WITHIN
-    if locked.review_region_id is None:
-        locked.review_region = locked.enterprise.region
-    locked.save(update_fields=["status", "submitted_at", "is_late", "review_region"])
-    return locked
+    def apply(locked: MajorChange, step: Step) -> list[str]:
+        if not locked.evidence.exists():
+            raise ValidationError("请至少上传一份证明材料后再提交。")
+        now = timezone.now()
+        locked.submitted_at = now
+        # Reported more than 3 months after the change: accepted, flagged (§2.6: may cost 复核资格).
+        locked.is_late = timezone.localdate(now) > locked.changed_on + REPORT_WITHIN
+        if locked.review_region_id is None:
+            locked.review_region = locked.enterprise.region
+        return ["submitted_at", "is_late", "review_region"]
+
+    try:
+        submitted, _ = decide(
+            workflow=CHANGE_WORKFLOW, subject=change, action="submit", by=by, apply=apply,
+            may=lambda by, locked, step: by.pk == locked.enterprise.account_id,
+            queryset=MajorChange.objects.select_related("enterprise"))
+    except ValidationError as exc:
+        if exc.code == "transition":
+            raise ValidationError("该变更记录已提交，不能重复提交。") from None
+        raise
+    return submitted
 
 
-def _decide(change: MajorChange, by: User, status: str, opinion: str) -> MajorChange:
-    locked = MajorChange.objects.select_for_update().select_related("enterprise").get(pk=change.pk)
-    if locked.status != MajorChange.Status.SUBMITTED:
-        raise ValidationError("该变更记录不在待审核状态，不能重复处理。")
-    locked.status, locked.opinion = status, opinion.strip()
-    locked.decided_by, locked.decided_at = by, timezone.now()
-    locked.save(update_fields=["status", "opinion", "decided_by", "decided_at"])
-    return locked
+def _decide(change: MajorChange, by: User, action: str, opinion: str) -> MajorChange:
+    def apply(locked: MajorChange, step: Step) -> list[str]:
+        locked.opinion, locked.decided_by, locked.decided_at = opinion.strip(), by, timezone.now()
+        return ["opinion", "decided_by", "decided_at"]
+
+    decided, _ = decide(workflow=CHANGE_WORKFLOW, subject=change, action=action, by=by,
+                        opinion=opinion, apply=apply, may=_official_in_scope("review_region"),
+                        queryset=MajorChange.objects.select_related("enterprise"))
+    return decided
 
 
 @transaction.atomic
 def change_approve(*, change: MajorChange, by: User, opinion: str = "") -> MajorChange:
     """Approve and apply: a new name renames the enterprise; a move hands it to the new region."""
-    locked = _decide(change, by, MajorChange.Status.APPROVED, opinion)
+    locked = _decide(change, by, "approve", opinion)
     enterprise = Enterprise.objects.select_for_update().get(pk=locked.enterprise_id)
     if locked.change_type == ChangeType.RENAME:
         enterprise.name = locked.new_name
@@ -261,13 +302,9 @@ def change_approve(*, change: MajorChange, by: User, opinion: str = "") -> Major
 
 @transaction.atomic
 def change_return(*, change: MajorChange, by: User, opinion: str) -> MajorChange:
-    if not opinion.strip():
-        raise ValidationError({"opinion": "退回时必须填写审核意见。"})
-    return _decide(change, by, MajorChange.Status.RETURNED, opinion)
+    return _decide(change, by, "return", opinion)
 
 
 @transaction.atomic
 def change_reject(*, change: MajorChange, by: User, opinion: str) -> MajorChange:
-    if not opinion.strip():
-        raise ValidationError({"opinion": "不予通过时必须填写审核意见。"})
-    return _decide(change, by, MajorChange.Status.REJECTED, opinion)
+    return _decide(change, by, "reject", opinion)

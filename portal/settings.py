@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
     "simple_history",
+    "common",
     "portal",
     "portal.regions",
     "portal.accounts",

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.workflow_admin import DecisionAdminMixin
 from portal.regions.models import DeclarationRegion, Region
 
 from . import services
@@ -137,53 +138,18 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         self.message_user(request, f"已解除 {count} 个账户的登录锁定。", messages.SUCCESS)
 
 
-class PhoneDecisionForm(forms.ModelForm):
-    decision = forms.ChoiceField(
-        label="审核结果", choices=[("approve", "通过"), ("reject", "驳回")], widget=forms.RadioSelect
-    )
-
-    class Meta:
-        model = PhoneChangeRequest
-        fields = ["opinion"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("decision") == "reject" and not (data.get("opinion") or "").strip():
-            self.add_error("opinion", "驳回时必须填写审核意见。")
-        return data
-
-
 @admin.register(PhoneChangeRequest)
-class PhoneChangeRequestAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class PhoneChangeRequestAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "user__region"
-    form = PhoneDecisionForm
+    workflow = services.PHONE_CHANGE_WORKFLOW
     list_display = ["user", "applicant_name", "new_mobile", "status", "created_at", "decided_by"]
     list_filter = ["status"]
     search_fields = ["user__username", "user__uscc", "user__org_name", "new_mobile"]
     list_select_related = ["user", "decided_by"]
     show_full_result_count = False
     actions = ["approve_selected"]
-    readonly_fields = ["user", "applicant_name", "new_mobile", "reason", "letter_link",
-                       "status", "decided_by", "decided_at", "created_at"]
-
-    def get_fields(self, request: HttpRequest, obj: PhoneChangeRequest | None = None) -> Any:
-        fields = list(self.readonly_fields)
-        if obj is not None and obj.status == PhoneChangeRequest.Status.PENDING:
-            return [*fields, "decision", "opinion"]
-        return [*fields, "opinion"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None and obj.status != PhoneChangeRequest.Status.PENDING:
-            return [*self.readonly_fields, "opinion"]
-        return self.readonly_fields
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False  # requests come from the login page only
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.status != PhoneChangeRequest.Status.PENDING:
-            return False
-        return super().has_change_permission(request, obj)
+    decision_readonly = ("user", "applicant_name", "new_mobile", "reason", "letter_link",
+                         "status", "decided_by", "decided_at", "created_at")
 
     @admin.display(description="授权书")
     def letter_link(self, obj: PhoneChangeRequest) -> str:
@@ -203,18 +169,11 @@ class PhoneChangeRequestAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             return HttpResponse(status=404)
         return FileResponse(obj.letter.open("rb"), as_attachment=True, filename=obj.letter_name)
 
-    def save_model(self, request: HttpRequest, obj: PhoneChangeRequest, form: Any,
-                   change: bool) -> None:
-        opinion = form.cleaned_data.get("opinion", "")
-        try:
-            if form.cleaned_data.get("decision") == "approve":
-                services.phone_change_request_approve(phone_request=obj, by=request.user,
-                                                      opinion=opinion)
-            else:
-                services.phone_change_request_reject(phone_request=obj, by=request.user,
-                                                     opinion=opinion)
-        except ValidationError as exc:
-            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+    def take_decision(self, request: HttpRequest, obj: PhoneChangeRequest, action: str,
+                      opinion: str) -> None:
+        {"approve": services.phone_change_request_approve,
+         "reject": services.phone_change_request_reject}[action](
+            phone_request=obj, by=request.user, opinion=opinion)
 
     @admin.action(description="通过所选的人工核验申请", permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

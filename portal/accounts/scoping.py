@@ -64,6 +64,12 @@ def for_user(queryset: QuerySet, user: Any, field: str) -> QuerySet:
     return queryset.filter(region_q(user, field))
 
 
+def in_scope(user: Any, obj: Model, field: str) -> bool:
+    """Whether `obj` is inside `user`'s scope — the services' own check on a decision, so a
+    write is refused even when it does not come through a scoped admin queryset."""
+    return for_user(type(obj)._default_manager.filter(pk=obj.pk), user, field).exists()
+
+
 class RegionScopedAdminMixin:
     """Used by every official-facing ModelAdmin.
 

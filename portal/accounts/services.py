@@ -20,10 +20,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from common.workflow import Step, Workflow, decide, record_start
 from portal.regions.models import DeclarationRegion, Region
 
 from .models import LEVEL_RANK, EmailCode, OfficialLevel, PhoneChangeRequest, User
-from .scoping import for_user
+from .scoping import for_user, in_scope
 from .sms import send_sms
 from .validators import normalize_code
 
@@ -191,7 +192,7 @@ def phone_change_request_create(
 ) -> PhoneChangeRequest:
     if user.phone_change_requests.filter(status=PhoneChangeRequest.Status.PENDING).exists():
         raise ValidationError("该账户已有待审核的人工核验申请，请等待审核结果。")
-    return PhoneChangeRequest.objects.create(
+    created = PhoneChangeRequest.objects.create(
         user=user,
         new_mobile=new_mobile,
         applicant_name=applicant_name.strip(),
@@ -199,27 +200,39 @@ def phone_change_request_create(
         letter=letter,
         letter_name=(letter.name or "")[:255],
     )
+    record_start(workflow=PHONE_CHANGE_WORKFLOW, subject=created, action="submit", by=user)
+    return created
 
 
-def _decide(request_id: int, by: User) -> PhoneChangeRequest:
-    locked = PhoneChangeRequest.objects.select_for_update().select_related("user").get(
-        pk=request_id
-    )
-    if locked.status != PhoneChangeRequest.Status.PENDING:
-        raise ValidationError("该申请已审核，不能重复处理。")
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    return locked
+# The request's transition table (common/workflow.py): an official whose scope holds the
+# account decides; a refusal needs an opinion, which the SMS carries to the new number.
+_P = PhoneChangeRequest.Status
+PHONE_CHANGE_WORKFLOW = Workflow("phone_change", [
+    Step("", "submit", _P.PENDING, "提交申请", "enterprise"),
+    Step(_P.PENDING, "approve", _P.APPROVED, "通过", "official"),
+    Step(_P.PENDING, "reject", _P.REJECTED, "驳回", "official", opinion=True),
+], states=_P)
+
+
+def _decide(phone_request: PhoneChangeRequest, by: User, action: str,
+            opinion: str) -> PhoneChangeRequest:
+    def apply(locked: PhoneChangeRequest, step: Step) -> list[str]:
+        locked.opinion, locked.decided_by, locked.decided_at = opinion.strip(), by, timezone.now()
+        return ["opinion", "decided_by", "decided_at"]
+
+    decided, _ = decide(
+        workflow=PHONE_CHANGE_WORKFLOW, subject=phone_request, action=action, by=by,
+        opinion=opinion, apply=apply,
+        may=lambda by, locked, step: by.is_official and in_scope(by, locked, "user__region"),
+        queryset=PhoneChangeRequest.objects.select_related("user"))
+    return decided
 
 
 @transaction.atomic
 def phone_change_request_approve(
     *, phone_request: PhoneChangeRequest, by: User, opinion: str = ""
 ) -> PhoneChangeRequest:
-    locked = _decide(phone_request.pk, by)
-    locked.status = PhoneChangeRequest.Status.APPROVED
-    locked.opinion = opinion
-    locked.save(update_fields=["status", "opinion", "decided_by", "decided_at"])
+    locked = _decide(phone_request, by, "approve", opinion)
     _phone_change_apply(user=locked.user, new_mobile=locked.new_mobile)
     return locked
 
@@ -228,12 +241,7 @@ def phone_change_request_approve(
 def phone_change_request_reject(
     *, phone_request: PhoneChangeRequest, by: User, opinion: str
 ) -> PhoneChangeRequest:
-    if not opinion.strip():
-        raise ValidationError({"opinion": "驳回时必须填写审核意见。"})
-    locked = _decide(phone_request.pk, by)
-    locked.status = PhoneChangeRequest.Status.REJECTED
-    locked.opinion = opinion.strip()
-    locked.save(update_fields=["status", "opinion", "decided_by", "decided_at"])
+    locked = _decide(phone_request, by, "reject", opinion)
     send_sms(
         to=locked.new_mobile,
         text=f"【优质中小企业梯度培育平台】您的手机号修改申请未通过审核：{locked.opinion}",

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from announcements import services
-from announcements.models import AnnouncementEvent, Level, SiteSettings, Status
+from announcements.models import Level, SiteSettings, Status
+from common.workflow import events_for
 from tests.announcements.conftest import pdf
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +87,9 @@ def test_publishing_records_who_and_bumps_the_content_version(ministry):
         assert published.status == Status.PUBLISHED and published.is_visible
         assert published.publish_at == datetime(2026, 3, 1, 9, 0, tzinfo=SH)
     assert SiteSettings.objects.get().content_version == before + 1
-    event = AnnouncementEvent.objects.get(announcement=announcement)
-    assert (event.action, event.from_status, event.to_status, event.by) == (
-        "publish", "draft", "published", ministry)
+    [event] = events_for(announcement)
+    assert (event.action, event.from_state, event.to_state, event.by, event.by_level) == (
+        "publish", "draft", "published", ministry, "ministry")
 
 
 def test_a_scheduled_announcement_appears_by_itself_at_its_time(ministry):

@@ -91,7 +91,7 @@ def test_a_submitted_update_waits_for_a_return_before_another(client, ent_tianhe
         official = client.__class__()
         official.force_login(tianhe_county)
         url = f"/admin/enterprises/infoupdate/{update.pk}/change/"
-        assert "必须填写意见" in official.post(url, {"opinion": ""}).content.decode()
+        assert "退回时必须填写审核意见" in official.post(url, {"opinion": ""}).content.decode()
         assert official.post(url, {"opinion": "研发费用口径有误"}).status_code == 302
         update.refresh_from_db()
         assert update.status == "returned" and update.returned_by == tianhe_county
