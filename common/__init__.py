@@ -3,4 +3,5 @@
 * ``uploads`` — size, extension and content checks of uploaded files; private storage names.
 * ``formtools`` — show a service's ``ValidationError`` on a form.
 * ``tiers`` — the three tiers, defined once.
+* ``trees`` — read a reference tree (industries, regions) with caching, and its per-level picker.
 """

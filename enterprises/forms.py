@@ -7,12 +7,15 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.urls import reverse_lazy
 
+from common.trees import TreeSelect
 from common.uploads import validate_upload
 from portal.regions.models import Region
+from portal.regions.selectors import REGION_TREE
 
 from .models import FIGURE_FIELDS, ChangeType, Enterprise, Industry, YearFigures
-from .selectors import today
+from .selectors import INDUSTRY_TREE, today
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".zip")
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
@@ -20,20 +23,30 @@ EVIDENCE_MAX_FILES = 10
 
 
 class RegionField(forms.CharField):
-    """注册地: typed as its full name (picked from a list) or its 6-digit code."""
+    """注册地: a county (or a city without counties), picked level by level or by search.
+
+    Also read from a plain 6-digit code or the full name (“广东省 广州市 天河区”)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 120)
+        kwargs.setdefault("widget", TreeSelect(
+            REGION_TREE, endpoint=reverse_lazy("enterprises:options", args=[REGION_TREE.slug]),
+            placeholder="输入区县名称搜索，如：天河区"))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "region-options", "autocomplete": "off",
-                                  "placeholder": "输入区县名称后从列表中选择，如：广东省 广州市 天河区"})
+
+    @staticmethod
+    def _find(text: str) -> Region | None:
+        return Region.objects.filter(code=text).first() or Region.objects.filter(full_name=text).first()
 
     def prepare_value(self, value: Any) -> Any:
+        """The region's code, which the picker shows as its branch."""
         if isinstance(value, Region):
-            return value.full_name
+            return value.code
         if isinstance(value, int):
-            region = Region.objects.filter(pk=value).first()
-            return region.full_name if region else value
+            return Region.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        if isinstance(value, str) and value and not REGION_TREE.path(value):
+            region = self._find(value.strip())
+            return region.code if region else value
         return value
 
     def clean(self, value: Any) -> Region | None:
@@ -44,7 +57,7 @@ class RegionField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        region = Region.objects.filter(code=text).first() or Region.objects.filter(full_name=text).first()
+        region = self._find(text)
         if region is None:
             raise forms.ValidationError("未找到该行政区划，请从列表中选择区县。")
         if not region.registrable:
@@ -53,20 +66,25 @@ class RegionField(forms.CharField):
 
 
 class IndustryField(forms.CharField):
-    """所属行业: a GB/T 4754-2017 code (大类 or finer), typed or picked from the list."""
+    """所属行业: a GB/T 4754-2017 code (大类 or finer), picked level by level or by search.
+
+    Also read from a plain code, or a code followed by its name (“3311 金属结构制造”)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("widget", TreeSelect(
+            INDUSTRY_TREE, endpoint=reverse_lazy("enterprises:options", args=[INDUSTRY_TREE.slug]),
+            placeholder="输入行业代码或名称搜索，如：3311 或 金属结构"))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "industry-options", "autocomplete": "off",
-                                  "placeholder": "输入行业代码或名称，如：3311 金属结构制造"})
 
     def prepare_value(self, value: Any) -> Any:
+        """The industry's code, which the picker shows as its branch."""
         if isinstance(value, Industry):
-            return str(value)
+            return value.code
         if isinstance(value, int):
-            industry = Industry.objects.filter(pk=value).first()
-            return str(industry) if industry else value
+            return Industry.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        if isinstance(value, str) and value.split():
+            return value.split()[0].upper()
         return value
 
     def clean(self, value: Any) -> Industry | None:
@@ -103,10 +121,15 @@ class ProfileForm(forms.ModelForm):
             "niche_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, annual_update: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].help_text = "与营业执照一致。"
         self.fields["registered_capital"].widget.attrs["min"] = "0"
+        if annual_update:
+            # Name and 注册地 of a recognised enterprise change only through a reported major change.
+            for name in ("name", "region"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "如有变更，请通过【企业重大变更】报告。"
 
     def clean_founded_on(self) -> Any:
         value = self.cleaned_data.get("founded_on")

@@ -11,7 +11,33 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Enterprise, InfoUpdate, MajorChange, Recognition, UpdateWindow, YearFigures
+from common.trees import Tree
+from portal.regions.selectors import REGION_TREE
+
+from .loader import DATA_FILE as INDUSTRY_FILE
+from .models import (
+    Enterprise,
+    Industry,
+    InfoUpdate,
+    MajorChange,
+    Recognition,
+    UpdateWindow,
+    YearFigures,
+)
+
+# 所属行业 pickers: 门类 → 大类 → 中类 → 小类; a 大类 or finer may be chosen.
+INDUSTRY_TREE = Tree(
+    slug="industries",
+    model=Industry,
+    data_file=INDUSTRY_FILE,
+    levels=("门类", "大类", "中类", "小类"),
+    selectable=~Q(level=Industry.Level.SECTION),
+    label=lambda row: f"{row['code']} {row['name']}",
+    text=lambda row: f"{row['code']} {row['name']}",
+)
+
+# The trees the options endpoint answers for, by the slug in its URL.
+PICKER_TREES: dict[str, Tree] = {tree.slug: tree for tree in (INDUSTRY_TREE, REGION_TREE)}
 
 # 63号: 有效期内的企业应在每年4月30日前更新信息 (domain.md §2.5); officials may set each year's.
 DEFAULT_WINDOW = ((1, 1), (4, 30))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/edit/", views.edit, name="edit"),
     path("profile/update/", views.update, name="update"),
+    path("options/<slug:tree>/", views.options, name="options"),
     path("changes/", views.changes, name="changes"),
     path("changes/new/", views.change_new, name="change_new"),
     path("changes/<uuid:public_id>/", views.change_detail, name="change_detail"),

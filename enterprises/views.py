@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from common.formtools import add_service_errors
+from common.formtools import add_service_errors, typed_values
 from portal.accounts.decorators import enterprise_required
-from portal.regions.models import Region
 
 from . import selectors, services
-from .forms import ChangeForm, ProfileForm, figure_forms
-from .models import ChangeType, Enterprise, Industry, MajorChange
-
-
-def _datalists() -> dict[str, Any]:
-    # Lazy querysets: the cached template fragment evaluates them only on a cache miss.
-    return {
-        "region_options": Region.objects.filter(registrable=True).only("full_name"),
-        "industry_options": Industry.objects.exclude(level=Industry.Level.SECTION).only("code", "name"),
-    }
+from .forms import ChangeForm, FiguresForm, ProfileForm, figure_forms
+from .models import ChangeType, Enterprise, MajorChange
 
 
 def _enterprise(request: HttpRequest) -> Enterprise:
     return services.enterprise_for_account(user=request.user)
+
+
+def _picking(request: HttpRequest) -> bool:
+    """A picker's 【选择】 (pages without JavaScript): show the chosen branch, validate nothing."""
+    return request.method == "POST" and "pick" in request.POST
+
+
+def _options_etag(request: HttpRequest, tree: str) -> str | None:
+    # Each answer depends only on the URL and the shipped reference data, which the version hashes.
+    picker = selectors.PICKER_TREES.get(tree)
+    return picker.version if picker else None
+
+
+@enterprise_required
+@require_GET
+@condition(etag_func=_options_etag)
+@cache_control(private=True, max_age=24 * 60 * 60)
+def options(request: HttpRequest, tree: str) -> JsonResponse:
+    """The options of a picker (所属行业, 注册地): a node's children (?parent=, the top level
+    without it) or a search by code or name (?q=, at most 50 selectable nodes)."""
+    picker = selectors.PICKER_TREES.get(tree)
+    if picker is None:
+        raise Http404
+    query = request.GET.get("q", "")
+    results = (picker.search(query) if query.strip()
+               else picker.children(request.GET.get("parent") or None))
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
 @enterprise_required
@@ -72,14 +89,14 @@ def _profile_form_page(request: HttpRequest, *, mode: str) -> HttpResponse:
             return render(request, "enterprises/update_closed.html", {
                 "window": window, "year": today.year, "opens_on": opens_on,
             }, status=403)
-    form = ProfileForm(request.POST or None, instance=enterprise)
-    if mode == "update":
-        # Name and 注册地 of a recognised enterprise change only through a reported major change.
-        for name in ("name", "region"):
-            form.fields[name].disabled = True
-            form.fields[name].help_text = "如有变更，请通过【企业重大变更】报告。"
+    form = ProfileForm(request.POST or None, instance=enterprise, annual_update=mode == "update")
     years_forms = figure_forms(enterprise, request.POST or None, years=years)
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in years_forms):
+    if _picking(request):
+        form = ProfileForm(initial=typed_values(form), instance=enterprise,
+                           annual_update=mode == "update")
+        years_forms = [FiguresForm(initial=typed_values(f), year=f.year, instance=f.instance)
+                       for f in years_forms]
+    elif request.method == "POST" and form.is_valid() and all(f.is_valid() for f in years_forms):
         data = {k: v for k, v in form.cleaned_data.items()
                 if k in form.fields and not form.fields[k].disabled}
         figures = {f.year: f.values() for f in years_forms}
@@ -98,7 +115,6 @@ def _profile_form_page(request: HttpRequest, *, mode: str) -> HttpResponse:
     # Form errors stay on the page with what was typed (the instance is not reloaded).
     return render(request, "enterprises/profile_form.html", {
         "form": form, "figure_forms": years_forms, "mode": mode, "enterprise": enterprise,
-        **_datalists(),
     })
 
 
@@ -136,7 +152,11 @@ def _change_form_page(request: HttpRequest, change: MajorChange | None) -> HttpR
         initial = {f: getattr(change, f) for f in services.CHANGE_FIELDS}
         initial["new_region"] = change.new_region
     form = ChangeForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if _picking(request):
+        form = ChangeForm(initial=typed_values(form))
+        if request.FILES:
+            messages.info(request, "已选择的证明材料未上传，请在暂存或提交前重新选择。")
+    elif request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data.get(f) for f in services.CHANGE_FIELDS}
         try:
             saved = services.change_save(enterprise=enterprise, by=request.user, data=data,
@@ -150,8 +170,7 @@ def _change_form_page(request: HttpRequest, change: MajorChange | None) -> HttpR
             return redirect("enterprises:change_detail", public_id=saved.public_id)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    return render(request, "enterprises/change_form.html",
-                  {"form": form, "change": change, **_datalists()})
+    return render(request, "enterprises/change_form.html", {"form": form, "change": change})
 
 
 @enterprise_required

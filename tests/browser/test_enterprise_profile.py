@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from enterprises.models import Enterprise, InfoUpdate, MajorChange
 from enterprises.services import enterprise_for_account
@@ -17,6 +19,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
+
+
+def chosen_in(driver, field: str) -> str:
+    return driver.find_element(By.CSS_SELECTOR, f"#id_{field}-picker [data-chosen]").text
+
+
+def search_picker(driver, field: str, query: str, result: str) -> None:
+    """Type in the picker's search box and take the result that reads `result`."""
+    box = driver.find_element(By.CSS_SELECTOR, f"#id_{field}-picker [data-picker-search]")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", box)
+    box.send_keys(query)
+    WebDriverWait(driver, 20).until(lambda d: any(
+        b.text == result for b in d.find_elements(By.CSS_SELECTOR, f"#id_{field}-picker [data-picker-results] button")))
+    box.send_keys(Keys.ARROW_DOWN)  # into the list, then Enter on the first result
+    assert driver.switch_to.active_element.text == result
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 20).until(lambda d: chosen_in(d, field) == f"已选择：{result}")
+
+
+def choose_level(driver, field: str, level: int, value: str) -> None:
+    """Choose in one level's select once the level above has loaded it."""
+    name = f"{field}_{level}"
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.NAME, name).is_displayed() and d.find_elements(
+        By.CSS_SELECTOR, f"select[name={name}] option[value='{value}']"))
+    Select(driver.find_element(By.NAME, name)).select_by_value(value)
 
 
 def login(driver, base, username, admin=False) -> None:
@@ -37,8 +64,18 @@ def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(b
         assert "所属行业" in alert.text
         click_through(browser, By.LINK_TEXT, "去完善企业信息")
         click_through(browser, By.CSS_SELECTOR, "[data-testid=edit]")
+        assert browser.find_element(By.CSS_SELECTOR, "[data-picker-search]")
+        assert absent(browser, By.CSS_SELECTOR, "button[name=pick]")  # no 【选择】 with JavaScript
+        assert chosen_in(browser, "region") == "已选择：广东省 广州市 天河区"
+        # 所属行业 by search; 注册地 level by level, each level loading the next.
+        search_picker(browser, "industry", "金属结构", "3311 金属结构制造")
+        assert Select(browser.find_element(By.NAME, "industry_1")).first_selected_option.text == "33 金属制品业"
+        choose_level(browser, "region", 1, "440300")
+        choose_level(browser, "region", 2, "440305")
+        assert chosen_in(browser, "region") == "已选择：广东省 深圳市 南山区"
+        screenshot(browser, "profile-pickers")
         fill(browser, {
-            "address": "广州市天河区科韵路1号", "industry": "3311 金属结构制造",
+            "address": "深圳市南山区科技园1号",
             "founded_on": "2015-03-01", "registered_capital": "1000", "scale": "small",
             "contact_person": "李四", "contact_phone": "020-88888888",
             "contact_email": "contact@example.cn", "main_product": "钢结构件",
@@ -51,10 +88,14 @@ def test_a_new_enterprise_completes_its_profile_and_the_declaration_card_opens(b
                            f"y{year}-total_assets": "6000", f"y{year}-total_liabilities": "2400"})
         click_through(browser, By.XPATH, "//button[text()='保存']")
         assert "研发人员数不能超过职工总数" in browser.page_source
-        assert browser.find_element(By.NAME, "address").get_attribute("value") == "广州市天河区科韵路1号"
+        assert browser.find_element(By.NAME, "address").get_attribute("value") == "深圳市南山区科技园1号"
+        assert chosen_in(browser, "industry") == "已选择：3311 金属结构制造"  # the choices stay too
+        assert chosen_in(browser, "region") == "已选择：广东省 深圳市 南山区"
         fill(browser, {"rd_staff": "20"})
         click_through(browser, By.XPATH, "//button[text()='保存']")
         assert "企业信息已保存" in browser.page_source
+        saved = Enterprise.objects.get(name="广州新锐装备有限公司")
+        assert (saved.industry.code, saved.region.code) == ("3311", "440305")
         browser.get(f"{live_server.url}/enterprise/")
         tiers = browser.find_element(By.CSS_SELECTOR, "[data-testid=declare-tiers]")
         assert "专精特新中小企业" in tiers.text
