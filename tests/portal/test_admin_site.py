@@ -275,3 +275,38 @@ def test_the_ministry_switches_the_national_questionnaire(client, ministry):
                 {"action": "activate", helpers.ACTION_CHECKBOX_NAME: [draft.pk], "index": "0"})
     draft.refresh_from_db()
     assert draft.is_active
+
+
+# --- look ------------------------------------------------------------------------------------
+
+
+def test_the_tab_title_says_error_in_chinese_after_a_validation_error(client, gd_province):
+    client.force_login(gd_province)
+    body = client.post(reverse("admin:enterprises_recognition_add"), {"tier": "specialized"}).content.decode()
+    assert "<title>错误：" in body and "Error:" not in body
+
+
+def test_the_login_tab_title_says_error_in_chinese(client, gd_province):
+    body = client.post(reverse("admin:login"), {"username": "o_gd", "password": "wrong",
+                                                "captcha_0": "x", "captcha_1": "PASSED"}).content.decode()
+    assert "<title>错误：" in body and "Error:" not in body
+
+
+def test_the_header_welcomes_the_official_by_name(client, gd_province):
+    User.objects.filter(pk=gd_province.pk).update(person_name="陈建国")
+    client.force_login(gd_province)
+    body = client.get(reverse("admin:index")).content.decode()
+    assert "欢迎，<strong" in body and "陈建国" in body
+    assert ">o_gd<" not in body
+
+
+@pytest.mark.parametrize("label", ["accounts.user", "enterprises.enterprise", "assessment.attempt",
+                                   "announcements.announcement"])
+def test_a_nul_character_in_a_search_gets_our_own_message(client, gd_province, label):
+    client.force_login(gd_province)
+    app_label, model_name = label.split(".")
+    response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist") + "?q=%00")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "查询内容含有不允许的字符" in body
+    assert "不允许是用空字符串" not in body
