@@ -142,7 +142,7 @@ def choices_in_scope(model: type[Model], queryset: QuerySet, request: HttpReques
     `declaration_region_field`, or `scope_field = None` for national reference data). A model
     with no scoped admin offers nothing except to superusers (fail closed).
     """
-    target = admin_site._registry.get(model)
+    target = admin_site.get_model_admin(model) if admin_site.is_registered(model) else None
     if isinstance(target, RegionScopedAdminMixin):
         return target.scope_queryset(queryset, request)
     return queryset if request.user.is_superuser else queryset.none()
