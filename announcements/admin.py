@@ -22,14 +22,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from portal.accounts.models import OfficialLevel
-from portal.accounts.scoping import RegionScopedAdminMixin
+from portal.accounts.scoping import RegionScopedAdminMixin, ScopedChoicesMixin
 
 from . import services
 from .forms import AnnouncementForm, AttachmentForm, PublishForm, SiteSettingsForm
 from .models import Announcement, Attachment, SiteSettings, Status
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 1

@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from portal.accounts.scoping import RegionScopedAdminMixin
@@ -26,7 +27,9 @@ from .models import Attempt, ProducerServiceIndustry, Questionnaire
 @admin.register(Attempt)
 class AttemptAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "enterprise__region"
-    list_display = ["enterprise", "uscc", "region", "category", "total", "level", "submitted_at"]
+    # Seven short columns: the list fits a 1366 px screen beside the menu and the filters
+    # (the code goes under the name, dates and regions are written short).
+    list_display = ["enterprise_display", "region", "category", "total", "level", "submitted"]
     list_filter = ["level", "category", ("submitted_at", admin.DateFieldListFilter)]
     search_fields = ["enterprise__name", "enterprise__uscc"]
     list_select_related = ["enterprise", "enterprise__region"]
@@ -41,13 +44,22 @@ class AttemptAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         # Attempts in progress are the enterprise's own business until submitted.
         return super().scope_queryset(queryset, request).filter(status=Attempt.Status.SUBMITTED)
 
-    @admin.display(description="统一社会信用代码", ordering="enterprise__uscc")
-    def uscc(self, obj: Attempt) -> str:
-        return obj.enterprise.uscc
+    @admin.display(description="企业（统一社会信用代码）", ordering="enterprise__name")
+    def enterprise_display(self, obj: Attempt) -> str:
+        return format_html("{}<br><small>{}</small>", obj.enterprise.name, obj.enterprise.uscc)
 
     @admin.display(description="注册地")
     def region(self, obj: Attempt) -> str:
-        return str(obj.enterprise.region or "")
+        region = obj.enterprise.region
+        if region is None:
+            return ""
+        # "广东省 广州市 天河区" → "广州市天河区" (the province is in the full name on hover).
+        return format_html('<span title="{}">{}</span>', region.full_name,
+                           "".join(region.full_name.split()[-2:]))
+
+    @admin.display(description="提交时间", ordering="submitted_at")
+    def submitted(self, obj: Attempt) -> str:
+        return timezone.localtime(obj.submitted_at).strftime("%Y-%m-%d %H:%M") if obj.submitted_at else ""
 
     @admin.display(description="总分", ordering="total_score")
     def total(self, obj: Attempt) -> str:
@@ -72,10 +84,7 @@ class AttemptAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def _filtered(self, request: HttpRequest) -> QuerySet:
         """The change list's queryset with the official's current filters (scope included)."""
-        try:
-            return self.get_changelist_instance(request).queryset
-        except IncorrectLookupParameters:
-            raise Http404("筛选条件无效。") from None
+        return self.get_changelist_instance(request).queryset
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
@@ -88,7 +97,12 @@ class AttemptAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise Http404
-        queryset = self._filtered(request).select_related(
+        try:
+            queryset = self._filtered(request)
+        except IncorrectLookupParameters:
+            messages.error(request, "筛选条件无效，未导出。请修改筛选条件后重新导出。")
+            return HttpResponseRedirect(reverse("admin:assessment_attempt_changelist"))
+        queryset = queryset.select_related(
             "enterprise", "enterprise__region", "enterprise__industry", "questionnaire")
         data = exports.attempts_xlsx(queryset)
         response = HttpResponse(
@@ -126,10 +140,7 @@ class QuestionnaireForm(forms.ModelForm):
             text = upload.read().decode("utf-8-sig", errors="replace")
         if not text.strip():
             raise ValidationError("请上传 JSON 文件或填写评测表内容。")
-        try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列。") from None
+        parsed = content.load_json(text)  # bounded in size and depth
         definition = content.parse(parsed)  # raises ValidationError listing every fault
         data["content"] = parsed
         data["name"] = data.get("name") or definition.name or "未命名评测表"
@@ -138,7 +149,8 @@ class QuestionnaireForm(forms.ModelForm):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_field = None  # national: one version per category for the whole country
     form = QuestionnaireForm
     list_display = ["name", "category", "version", "is_active", "answered", "created_at"]
     list_filter = ["category", "is_active"]
@@ -200,13 +212,17 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="启用所选版本（同类别的其他版本停用）")
+    @admin.action(description="启用所选版本（同类别的其他版本停用）", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet) -> None:
         if queryset.count() != 1:
             self.message_user(request, "请只选择一个版本启用。", messages.ERROR)
             return
         questionnaire = queryset.get()
-        services.questionnaire_activate(questionnaire=questionnaire)
+        try:
+            services.questionnaire_activate(questionnaire=questionnaire, by=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         self.message_user(request, f"已启用：{questionnaire}。新开始的评测将使用此版本。")
 
     def get_urls(self) -> list:
@@ -244,7 +260,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProducerServiceIndustry)
-class ProducerServiceIndustryAdmin(admin.ModelAdmin):
+class ProducerServiceIndustryAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_field = None  # national: the 生产性服务业 crosswalk
     list_display = ["industry_code", "industry_name", "ps_class", "confirmed"]
     list_filter = ["ps_class", "confirmed"]
     search_fields = ["industry_code", "industry_name"]

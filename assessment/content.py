@@ -12,6 +12,7 @@ as it is: `category`, `name`, `description`, `levelRule`, and per question `form
 from __future__ import annotations
 
 import copy
+import json
 import math
 import re
 import uuid
@@ -163,6 +164,47 @@ class Definition:
 
 
 # --- parsing --------------------------------------------------------------------------------
+
+
+# An imported JSON document: the shipped versions are ~60 KB and 12 levels deep. The bounds keep
+# a hostile or broken file from exhausting memory or the parser's recursion (RecursionError).
+MAX_JSON_BYTES = 2 * 1024 * 1024
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets nest deeper than `limit` outside strings (one linear pass, no recursion)."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def load_json(text: str) -> Any:
+    """A questionnaire document from JSON text, refused with a Chinese reason when it is not
+    JSON, too large or nested too deeply."""
+    if len(text.encode("utf-8")) > MAX_JSON_BYTES:
+        raise ValidationError("评测表 JSON 不能超过 2MB。")
+    if _depth_exceeds(text, MAX_JSON_DEPTH):
+        raise ValidationError(f"评测表 JSON 嵌套层级过深（最多 {MAX_JSON_DEPTH} 层），请检查文件内容。")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列。") from None
 
 
 def _dec(value: Any, where: str) -> Decimal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -148,7 +148,7 @@ def questionnaire_import(*, data: Any, category: str = "", activate: bool = Fals
         content=data,
     )
     if activate:
-        questionnaire_activate(questionnaire=questionnaire)
+        questionnaire_activate(questionnaire=questionnaire, by=None)
     return questionnaire
 
 
@@ -175,8 +175,14 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
 
 
 @transaction.atomic
-def questionnaire_activate(*, questionnaire: Questionnaire) -> Questionnaire:
-    """Serve this version to new attempts of its category (drafts keep their own version)."""
+def questionnaire_activate(*, questionnaire: Questionnaire, by: User | None) -> Questionnaire:
+    """Serve this version to new attempts of its category (drafts keep their own version).
+
+    `by` None is the product itself (loading its shipped versions); an official needs the
+    ministry's permission (rules.py): the questionnaire is national.
+    """
+    if by is not None and not by.has_perm("assessment.change_questionnaire", questionnaire):
+        raise PermissionDenied("只有部级管理员可以启用评测表版本。")
     Questionnaire.objects.select_for_update().filter(category=questionnaire.category).update(is_active=False)
     Questionnaire.objects.filter(pk=questionnaire.pk).update(is_active=True)
     questionnaire.is_active = True

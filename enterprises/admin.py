@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -9,11 +10,12 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from common.workflow_admin import DecisionAdminMixin
 from portal.accounts.models import OfficialLevel
-from portal.accounts.scoping import RegionScopedAdminMixin, for_user
+from portal.accounts.scoping import RegionScopedAdminMixin, ScopedChoicesMixin, for_user
 from portal.regions.models import Region
 
 from . import selectors, services
@@ -26,6 +28,33 @@ from .models import (
     UpdateWindow,
     YearFigures,
 )
+
+
+def _related_labels(changes: Any) -> dict[tuple[type, Any], str]:
+    """What each foreign-key value in a history diff reads as (one query per related model)."""
+    wanted: dict[type, set[Any]] = {}
+    for change in changes:
+        field = Enterprise._meta.get_field(change.field)
+        if field.is_relation:
+            wanted.setdefault(field.related_model, set()).update(
+                v for v in (change.old, change.new) if v not in (None, ""))
+    return {(model, row.pk): str(row)
+            for model, pks in wanted.items() for row in model._default_manager.filter(pk__in=pks)}
+
+
+def _history_value(field: Any, value: Any, related: dict[tuple[type, Any], str]) -> str:
+    """A history value as the officials read it: the choice's label, the related row's name."""
+    if value is None or value == "":
+        return "（空）"
+    if field.is_relation:
+        return related.get((field.related_model, value), f"（已删除：{value}）")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 class SubRegionFilter(admin.SimpleListFilter):
@@ -95,7 +124,7 @@ class UpdateStatusFilter(admin.SimpleListFilter):
         return queryset.filter(filters[self.value()]) if self.value() in filters else queryset
 
 
-class FiguresInline(admin.TabularInline):
+class FiguresInline(ScopedChoicesMixin, admin.TabularInline):
     model = YearFigures
     extra = 0
     can_delete = False
@@ -110,7 +139,7 @@ class FiguresInline(admin.TabularInline):
         return request.user.has_perm("enterprises.view_enterprise")
 
 
-class RecognitionInline(admin.TabularInline):
+class RecognitionInline(ScopedChoicesMixin, admin.TabularInline):
     model = Recognition
     extra = 0
     can_delete = False
@@ -140,17 +169,18 @@ class EnterpriseAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="变更记录（谁、何时、变更前→变更后）")
     def change_log(self, obj: Enterprise) -> str:
-        rows = []
+        changes = []
         records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
         for newer, older in zip(records, records[1:], strict=False):
-            delta = newer.diff_against(older)
-            for change in delta.changes:
-                label = Enterprise._meta.get_field(change.field).verbose_name
-                rows.append((newer.history_date.strftime("%Y-%m-%d %H:%M"),
-                             newer.history_user or "系统", label, change.old or "（空）",
-                             change.new or "（空）"))
-        if not rows:
+            for change in newer.diff_against(older).changes:
+                changes.append((newer, Enterprise._meta.get_field(change.field), change))
+        if not changes:
             return "暂无变更"
+        related = _related_labels(change for _, _, change in changes)
+        rows = [(timezone.localtime(newer.history_date).strftime("%Y-%m-%d %H:%M"),
+                 newer.history_user or "系统", field.verbose_name,
+                 _history_value(field, change.old, related), _history_value(field, change.new, related))
+                for newer, field, change in changes]
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         return format_html("<table><tr><th>时间</th><th>操作人</th><th>字段</th><th>变更前</th>"
                            "<th>变更后</th></tr>{}</table>", body)
@@ -168,6 +198,18 @@ class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["enterprise"]
     autocomplete_fields = ["enterprise"]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Recognition, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = services.recognition_save(
+            by=request.user, recognition=obj if change else None, enterprise=data["enterprise"],
+            tier=data["tier"], valid_from=data["valid_from"], valid_until=data["valid_until"],
+            batch=data.get("batch", ""), certificate_no=data.get("certificate_no", ""),
+            revoked_at=data.get("revoked_at"), revoke_reason=data.get("revoke_reason", ""),
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj._state.db = saved._state.db
 
 
 @admin.register(UpdateWindow)
@@ -195,6 +237,17 @@ class UpdateWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
                 pk=request.user.declaration_region_id)
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: UpdateWindow, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = services.update_window_save(
+            by=request.user, window=obj if change else None, year=data["year"],
+            declaration_region=data.get("declaration_region"), starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj._state.db = saved._state.db
 
 
 @admin.register(InfoUpdate)

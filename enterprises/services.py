@@ -7,14 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from common.workflow import Step, Workflow, decide, record_start
-from portal.accounts.models import User
-from portal.accounts.scoping import in_scope
+from portal.accounts.models import OfficialLevel, User
+from portal.accounts.scoping import declaration_region_q, for_user, in_scope
+from portal.regions.models import DeclarationRegion
 
 from . import selectors
 from .models import (
@@ -24,6 +25,8 @@ from .models import (
     Enterprise,
     InfoUpdate,
     MajorChange,
+    Recognition,
+    UpdateWindow,
     YearFigures,
 )
 
@@ -308,3 +311,71 @@ def change_return(*, change: MajorChange, by: User, opinion: str) -> MajorChange
 @transaction.atomic
 def change_reject(*, change: MajorChange, by: User, opinion: str) -> MajorChange:
     return _decide(change, by, "reject", opinion)
+
+
+# --- titles entered by officials, and the annual update windows ---------------------------------
+
+
+def _enterprise_in_scope(by: User, enterprise_id: int | None) -> bool:
+    return enterprise_id is not None and for_user(
+        Enterprise.objects.filter(pk=enterprise_id), by, "region").exists()
+
+
+@transaction.atomic
+def recognition_save(
+    *, by: User, recognition: Recognition | None, enterprise: Enterprise, tier: str,
+    valid_from: dt.date, valid_until: dt.date, batch: str = "", certificate_no: str = "",
+    revoked_at: dt.datetime | None = None, revoke_reason: str = "",
+) -> Recognition:
+    """Record (recognition=None) or correct a title an official enters by hand.
+
+    Both the enterprise it is given to and, on a change, the enterprise it belonged to must be
+    in `by`'s scope: a title is never moved into or out of another region (PermissionDenied).
+    """
+    if recognition is None:
+        if not by.has_perm("enterprises.add_recognition"):
+            raise PermissionDenied("您无权录入认定记录。")
+        row = Recognition()
+    else:
+        row = Recognition.objects.select_for_update().get(pk=recognition.pk)
+        if not by.has_perm("enterprises.change_recognition", row) or not _enterprise_in_scope(
+                by, row.enterprise_id):
+            raise PermissionDenied("该认定记录不在您的管辖范围内。")
+    if not _enterprise_in_scope(by, enterprise.pk):
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+    row.enterprise = enterprise
+    row.tier, row.batch, row.certificate_no = tier, batch, certificate_no
+    row.valid_from, row.valid_until = valid_from, valid_until
+    row.revoked_at, row.revoke_reason = revoked_at, revoke_reason
+    row.full_clean()
+    row.save()
+    return row
+
+
+def _manages_update_window(by: User, declaration_region_id: int | None) -> bool:
+    if by.is_superuser or by.official_level == OfficialLevel.MINISTRY:
+        return True
+    # The national window (no region) is the ministry's; a province keeps its own region's.
+    return declaration_region_id is not None and DeclarationRegion.objects.filter(
+        declaration_region_q(by, "pk"), pk=declaration_region_id).exists()
+
+
+@transaction.atomic
+def update_window_save(
+    *, by: User, window: UpdateWindow | None, year: int,
+    declaration_region: DeclarationRegion | None, starts_on: dt.date, ends_on: dt.date,
+) -> UpdateWindow:
+    """Create (window=None) or change one year's information-update window."""
+    perm = "enterprises.add_updatewindow" if window is None else "enterprises.change_updatewindow"
+    row = UpdateWindow() if window is None else UpdateWindow.objects.select_for_update().get(
+        pk=window.pk)
+    if not by.has_perm(perm) or (
+            window is not None and not _manages_update_window(by, row.declaration_region_id)):
+        raise PermissionDenied("您无权修改该信息更新时间。")
+    if not _manages_update_window(by, declaration_region.pk if declaration_region else None):
+        raise PermissionDenied("您只能维护本地区的信息更新时间。")
+    row.year, row.declaration_region = year, declaration_region
+    row.starts_on, row.ends_on = starts_on, ends_on
+    row.full_clean()
+    row.save()
+    return row

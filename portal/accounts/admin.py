@@ -208,19 +208,12 @@ class RegionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(DeclarationRegion)
 class DeclarationRegionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
-    scope_field = "region"
+    declaration_region_field = "pk"  # a province-level official: their own region only
     list_display = ["code", "name", "kind", "county_review", "city_review"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     fields = ["code", "name", "kind", "county_review", "city_review"]
     readonly_fields = ["code", "name", "kind"]
-
-    def scope_queryset(self, queryset, request):
-        user = request.user
-        if user.is_superuser or user.official_level == "ministry":
-            return queryset
-        # A province-level official sees only their own declaration region.
-        return queryset.filter(pk=user.declaration_region_id or 0)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList, ChangeListSearchForm
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import DataError
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import OfficialLevel
@@ -70,26 +77,186 @@ def in_scope(user: Any, obj: Model, field: str) -> bool:
     return for_user(type(obj)._default_manager.filter(pk=obj.pk), user, field).exists()
 
 
-class RegionScopedAdminMixin:
-    """Used by every official-facing ModelAdmin.
+# The largest range of an integer key on every supported database (bigint).
+_DB_INT_RANGE = range(-(2**63), 2**63)
 
-    `scope_field` is the path from the model to its Region FK ("" for Region itself). Change
-    lists, change views, actions (they act on the changelist queryset), autocompletes (they
-    search `get_queryset`) and exports all start from `get_queryset`, so one filter covers them.
-    Permissions come from `rules` predicates; object-level checks pass the object along.
+
+def _is_wellformed_key(field: Field, value: Any) -> bool:
+    """Whether `value` can be looked up in `field` at all (a number the database can hold …).
+
+    Posted ids such as "1e30", "NaN", an emoji or 2**64 must be an invalid choice, never a
+    query that raises (ValueError, OverflowError or DataError, depending on the database).
+    """
+    try:
+        python = field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return not isinstance(python, int) or python in _DB_INT_RANGE
+
+
+class ScopedModelChoiceField(forms.ModelChoiceField):
+    """The admin's choice of one related row: a malformed id is an invalid choice."""
+
+    def _key_field(self) -> Field:
+        opts = self.queryset.model._meta
+        return opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+
+    def _wellformed(self, value: Any) -> bool:
+        if value in self.empty_values or isinstance(value, self.queryset.model):
+            return True
+        return _is_wellformed_key(self._key_field(), value)
+
+    def to_python(self, value: Any) -> Any:
+        if not self._wellformed(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # Re-rendering the form looks the posted value up again (autocomplete widgets do).
+        return data if self._wellformed(data) else None
+
+
+class ScopedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The admin's choice of several related rows: a malformed id is an invalid choice."""
+
+    def _key_field(self) -> Field:
+        opts = self.queryset.model._meta
+        return opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+
+    def _check_values(self, value: Any) -> QuerySet:
+        try:
+            values = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        for item in values:
+            if not _is_wellformed_key(self._key_field(), item):
+                raise ValidationError(self.error_messages["invalid_pk_value"],
+                                      code="invalid_pk_value", params={"pk": item})
+        return super()._check_values(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if not isinstance(data, (list, tuple)):
+            return data
+        return [item for item in data if _is_wellformed_key(self._key_field(), item)]
+
+
+def choices_in_scope(model: type[Model], queryset: QuerySet, request: HttpRequest,
+                     admin_site: Any) -> QuerySet:
+    """The rows of `model` an official may pick in a form: what its own admin shows them.
+
+    Each model's scope path is declared once, on its admin (`scope_field`,
+    `declaration_region_field`, or `scope_field = None` for national reference data). A model
+    with no scoped admin offers nothing except to superusers (fail closed).
+    """
+    target = admin_site.get_model_admin(model) if admin_site.is_registered(model) else None
+    if isinstance(target, RegionScopedAdminMixin):
+        return target.scope_queryset(queryset, request)
+    return queryset if request.user.is_superuser else queryset.none()
+
+
+class SearchForm(ChangeListSearchForm):
+    """The change list's search box, with our own message for a NUL character (Django's
+    Chinese translation of it is wrong)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators = [
+                ProhibitNullCharactersValidator(message="查询内容含有不允许的字符，请修改后重新查询。")
+                if isinstance(v, ProhibitNullCharactersValidator) else v
+                for v in field.validators
+            ]
+
+
+class ScopedChangeList(ChangeList):
+    search_form_class = SearchForm
+
+
+class ScopedChoicesMixin:
+    """Every foreign key and many-to-many an official can set — in a ModelAdmin or an inline,
+    with a select, an autocomplete or a raw-id widget — offers and accepts only rows in scope.
+
+    The form field's queryset is what the widget offers *and* what validation accepts, so an
+    id typed or posted by hand outside the scope is "not one of the available choices".
     """
 
-    scope_field: str = "region"
+    def _scoped(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> QuerySet:
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.all()
+        return choices_in_scope(db_field.remote_field.model, queryset, request,
+                                self.admin_site)  # type: ignore[attr-defined]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs["queryset"] = self._scoped(db_field, request, kwargs)
+        kwargs.setdefault("form_class", ScopedModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs["queryset"] = self._scoped(db_field, request, kwargs)
+        kwargs.setdefault("form_class", ScopedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class RegionScopedAdminMixin(ScopedChoicesMixin):
+    """Used by every official-facing ModelAdmin.
+
+    `scope_field` is the path from the model to its Region FK ("" for Region itself; None for
+    national reference data that every official who may view it sees whole). Change lists,
+    change views, actions (they act on the changelist queryset), autocompletes (they search
+    `get_queryset`) and exports all start from `get_queryset`, so one filter covers them.
+    Foreign keys in its forms (and its inlines') are limited the same way (ScopedChoicesMixin).
+    Permissions come from `rules` predicates; object-level checks pass the object along, and
+    every action needs a permission (an action that names none needs "change").
+    """
+
+    scope_field: str | None = "region"
     # Set instead of scope_field for models that belong to a declaration region, not a region.
     declaration_region_field: str | None = None
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         if self.declaration_region_field:
             return queryset.filter(declaration_region_q(request.user, self.declaration_region_field))
+        if self.scope_field is None:
+            # National data: the whole table, for whoever may view it at all.
+            return queryset if self.has_view_permission(request) else queryset.none()
         return for_user(queryset, request.user, self.scope_field)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope_queryset(super().get_queryset(request), request)  # type: ignore[misc]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Model | None = None) -> list:
+        inlines = super().get_inline_instances(request, obj)  # type: ignore[misc]
+        for inline in inlines:
+            if not isinstance(inline, ScopedChoicesMixin):
+                raise ImproperlyConfigured(f"{type(inline).__name__} must use ScopedChoicesMixin.")
+        return inlines
+
+    def _filter_actions_by_permissions(self, request: HttpRequest, actions: list) -> list:
+        # Django offers an action that names no permission to anyone who sees the list: here
+        # such an action needs "change", the permission of anything that writes. (Services
+        # behind the actions check the object-level rules again.)
+        named = [a for a in actions if getattr(a[0], "allowed_permissions", None)]
+        unnamed = [a for a in actions if not getattr(a[0], "allowed_permissions", None)]
+        allowed = super()._filter_actions_by_permissions(request, named)  # type: ignore[misc]
+        if unnamed and self.has_change_permission(request):
+            allowed += unnamed
+        return [a for a in actions if a in allowed]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ScopedChangeList
+
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        try:
+            return super().get_changelist_instance(request)  # type: ignore[misc]
+        except (OverflowError, DataError) as exc:
+            # A filter value the database cannot hold (a date such as 0001-01-01 that leaves
+            # the calendar once converted to UTC, a number beyond bigint …): the caller treats
+            # it as bad filter parameters, as Django does for unknown ones.
+            messages.error(request, "筛选条件无效（超出可查询的范围），已显示全部记录。")
+            raise IncorrectLookupParameters(exc) from exc
 
     def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any,
                                          object_id: str) -> HttpResponse:

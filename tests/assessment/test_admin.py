@@ -194,3 +194,47 @@ def test_answers_of_a_wholesaler_score_against_the_derived_version(manufacturer)
     assert attempt.level == 3
     zero = submitted(manufacturer, answers=worst(attempt.questionnaire.definition), level=4)
     assert zero.total_score == 0 and zero.level == 0
+
+
+@pytest.mark.parametrize("query", ["submitted_at__gte=0001-01-01", "submitted_at__lt=0001-01-01",
+                                   "submitted_at__gte=9999-12-31", "submitted_at__lt=9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_never_break_the_list_or_the_export(client, ministry,
+                                                                              attempts, query):
+    client.force_login(ministry)
+    for url in (LIST, reverse("admin:assessment_attempt_export")):
+        response = client.get(f"{url}?{query}", follow=True)
+        assert response.status_code == 200, (url, query)
+        assert response.redirect_chain == [] or response.redirect_chain[-1][0].startswith(LIST)
+    # A filter the database cannot hold says so, in Chinese, on the list it lands on.
+    response = client.get(f"{LIST}?submitted_at__gte=0001-01-01", follow=True)
+    assert "筛选条件无效" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000,
+                                  '{"a":' * 5_000 + "1" + "}" * 5_000])
+def test_a_deeply_nested_import_is_refused_with_a_reason(client, ministry, text):
+    client.force_login(ministry)
+    upload = SimpleUploadedFile("q.json", text.encode(), content_type="application/json")
+    for data in ({"category": Category.MANUFACTURING, "upload": upload},
+                 {"category": Category.MANUFACTURING, "content_text": text}):
+        response = client.post("/admin/assessment/questionnaire/add/", data)
+        assert response.status_code == 200
+        assert "嵌套层级过深" in response.content.decode()
+    assert Questionnaire.objects.count() == 3
+
+
+def test_an_oversized_pasted_import_is_refused_with_a_reason(client, ministry):
+    client.force_login(ministry)
+    text = json.dumps({"storeList": [], "padding": "x" * (2 * 1024 * 1024)})
+    response = client.post("/admin/assessment/questionnaire/add/",
+                           {"category": Category.MANUFACTURING, "content_text": text})
+    assert response.status_code == 200
+    assert "不能超过 2MB" in response.content.decode()
+    assert Questionnaire.objects.count() == 3
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client, ministry):
+    from assessment import content
+
+    assert content.load_json(json.dumps({"title": "[" * 100})) == {"title": "[" * 100}
+    assert content.load_json(json.dumps({"title": '\\"[[[' * 50})) == {"title": '\\"[[[' * 50}
