@@ -184,6 +184,13 @@ class RecoverConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:recover_complete")
     post_reset_login = False
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # The e-mail link proves the owner: a lock set by someone guessing at the account
+        # must not keep the owner out after the new password is set.
+        services.account_unlock(user=form.user)
+        return response
+
 
 def recover_complete(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/recover_complete.html")
