@@ -287,6 +287,8 @@ LOGGING = {
 
 # --- Product settings ---------------------------------------------------------------------------
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the 用户服务协议 and 个人信息保护声明 pages tell users to write.
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="service@zxqy.example.cn")
 # 邮箱核验 code for phone change: valid 10 minutes, 5 tries.
 EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_MAX_TRIES = 5
