@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,13 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Behind our own reverse proxies (PROXY_COUNT of them, each appending to X-Forwarded-For), the
+# client's address is read from that header (portal.accounts.clientip); otherwise the header
+# is the client's own writing and is ignored.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("PROXY_COUNT", default=1)
+if BEHIND_PROXY and PROXY_COUNT < 1:
+    raise ImproperlyConfigured("PROXY_COUNT must be at least 1 when BEHIND_PROXY is true.")
 
 INSTALLED_APPS = [
     "portal.apps.PortalAdminConfig",
@@ -62,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.IdleTimeoutMiddleware",
+    # Cache-Control: no-store on everything a logged-in user receives.
+    "portal.accounts.middleware.PrivateNoStoreMiddleware",
     # Records who made each change in the enterprise history.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -161,18 +171,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.accounts.validators.CharacterClassValidator"},
 ]
 
-# django-axes: 5 failures lock the account and, separately, the IP for 30 minutes.
+# Login lockout (rules and reasons in portal/accounts/lockout.py): failures counted in a sliding
+# 15-minute window; 5 lock the (account, address) pair, 5 from 3 distinct addresses lock the
+# account, 20 across accounts lock the address; a lock lasts 30 minutes.
+AXES_HANDLER = "portal.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+LOGIN_ACCOUNT_LOCK_ADDRESSES = 3
+LOGIN_IP_FAILURE_LIMIT = 20
+# axes' own access records (shown in the admin, reset on success) per pair.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The lock lasts 30 minutes from the 5th failure; attempts while locked do not extend it.
+# Attempts while locked are refused without being counted, so they never extend the lock.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "portal.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.lockout"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.clientip.client_ip"
 AXES_VERBOSE = False
+
+# django-ratelimit keys "ip" on the same client address as the lockout.
+RATELIMIT_IP_META_KEY = "portal.accounts.clientip.client_ip"
 
 # django-simple-captcha
 CAPTCHA_LENGTH = 4
@@ -184,6 +204,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Overrides of Django's own zh-hans texts that say 你 (the product says 您).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media ----------------------------------------------------------------------------
@@ -256,7 +278,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    if env.bool("BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
@@ -270,6 +292,8 @@ LOGGING = {
 
 # --- Product settings ---------------------------------------------------------------------------
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the 用户服务协议 and 个人信息保护声明 pages tell users to write.
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="service@zxqy.example.cn")
 # 邮箱核验 code for phone change: valid 10 minutes, 5 tries.
 EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_MAX_TRIES = 5

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
 
 from announcements import selectors as announcement_selectors
 from announcements.caching import anonymous_cacheable
@@ -76,3 +78,10 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """`/favicon.ico`, which browsers and bookmarks ask for whatever the pages link: the static
+    icon (resolved per request, so the hashed name of a collected build is used)."""
+    return HttpResponseRedirect(static("img/favicon.ico"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse
+from django.utils.html import format_html
 
 from common.uploads import validate_upload
 
@@ -24,8 +26,16 @@ from .validators import (
 CAPTCHA_LABEL = "验证码"
 
 
+def captcha_field() -> CaptchaField:
+    return CaptchaField(
+        label=CAPTCHA_LABEL,
+        error_messages={"invalid": "验证码不正确。"},
+        widget=CaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+
+
 class CaptchaMixin(forms.Form):
-    captcha = CaptchaField(label=CAPTCHA_LABEL, error_messages={"invalid": "验证码不正确。"})
+    captcha = captcha_field()
 
 
 class LoginForm(AuthenticationForm):
@@ -34,7 +44,7 @@ class LoginForm(AuthenticationForm):
         max_length=64,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-    captcha = CaptchaField(label=CAPTCHA_LABEL, error_messages={"invalid": "验证码不正确。"})
+    captcha = captcha_field()
 
     error_messages = {
         "invalid_login": "账号或密码不正确。连续失败5次，账号将被锁定30分钟。",
@@ -79,6 +89,16 @@ class RegisterBaseForm(PasswordFieldsMixin, CaptchaMixin):
         label="我已阅读并同意《用户服务协议》与《个人信息保护声明》",
         error_messages={"required": "请阅读并同意用户服务协议与个人信息保护声明。"},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Opened in a new tab, so reading them does not lose what was typed.
+        self.fields["agree"].label = format_html(
+            '我已阅读并同意<a href="{}" target="_blank" rel="noopener">《用户服务协议》</a>'
+            '与<a href="{}" target="_blank" rel="noopener">《个人信息保护声明》</a>',
+            reverse("accounts:terms"),
+            reverse("accounts:privacy"),
+        )
 
 
 class EnterpriseRegisterForm(RegisterBaseForm):

@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 LAST_SEEN = "_last_seen"
 
@@ -44,3 +45,23 @@ class IdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path(), login_url)
             request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """Nothing shown to a logged-in user is kept by the browser or a proxy.
+
+    Every response to an authenticated request (pages, and every private file download:
+    evidence, authorisation letters, reports, exports, which all require a login) gets
+    `Cache-Control: no-store`, so a shared computer's back button or cache cannot show it to
+    the next person. Anonymous public pages keep whatever caching their views set.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

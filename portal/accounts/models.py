@@ -182,3 +182,27 @@ class PhoneChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.new_mobile}"
+
+
+class LoginFailure(models.Model):
+    """One failed login: what the lockout rules count (portal.accounts.lockout).
+
+    django-axes keeps one running counter per client, which cannot tell *when* each failure
+    happened; a sliding window and a count of distinct addresses need every failure.
+    Rows older than the window plus the lock are pruned as new failures arrive.
+    """
+
+    username = models.CharField(max_length=255)
+    ip_address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The three rules: per account (and pair), per address, and the pruning by age.
+            models.Index(fields=["username", "at"], name="loginfailure_username_at"),
+            models.Index(fields=["ip_address", "at"], name="loginfailure_ip_at"),
+            models.Index(fields=["at"], name="loginfailure_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -281,7 +281,7 @@ def account_recovery_send(*, user: User) -> str:
 
 
 def account_unlock(*, user: User) -> int:
-    """Lift a login lockout on this account (django-axes)."""
+    """Lift every login lock on this account, whichever address set it (portal.accounts.lockout)."""
     return axes_reset(username=user.username)
 
 

@@ -1,14 +1,23 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
 
 from . import views
 
 app_name = "accounts"
 
+# 用户服务协议 and 个人信息保护声明 name where to write (个人信息保护法 第五十条).
+CONTACT = {"contact_email": settings.PRIVACY_CONTACT_EMAIL}
+
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("terms/", TemplateView.as_view(template_name="accounts/terms.html",
+                                         extra_context=CONTACT), name="terms"),
+    path("privacy/", TemplateView.as_view(template_name="accounts/privacy.html",
+                                          extra_context=CONTACT), name="privacy"),
     path("phone/", views.phone_change, name="phone"),
     path("phone/email/", views.phone_email_start, name="phone_email"),
     path("phone/email/verify/", views.phone_email_verify, name="phone_email_verify"),

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -41,6 +43,23 @@ class LoginView(auth_views.LoginView):
         if self.request.user.is_official:
             return reverse("admin:index")
         return super().get_default_redirect_url()
+
+
+# Self-service routes that error messages name (manual FAQ 1 and 3): shown as links to them.
+ROUTE_LINKS = {"【账号找回】": "accounts:recover", "【手机号修改】": "accounts:phone"}
+
+
+def _with_route_links(message: str) -> SafeString:
+    html = escape(message)
+    for name, route in ROUTE_LINKS.items():
+        html = html.replace(name, f'<a href="{reverse(route)}">{name}</a>')
+    return mark_safe(html)  # noqa: S308 - the message is escaped above, the links are ours
+
+
+def link_routes_in_errors(form: Any) -> None:
+    """Make 【账号找回】 / 【手机号修改】 in the form's error messages links to those pages."""
+    for errors in form.errors.values():
+        errors.data = [_with_route_links(message) for message in errors]
 
 
 def lockout(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
@@ -76,6 +95,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     user = services.account_register_person(id_number=data["id_number"], **common)
             except ValidationError as exc:
                 add_service_errors(form, exc)
+                link_routes_in_errors(form)
             else:
                 login(request, user, backend="portal.accounts.backends.IdentifierBackend")
                 messages.success(request, "注册成功，欢迎使用优质中小企业梯度培育平台。")
@@ -183,6 +203,13 @@ class RecoverConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/recover_confirm.html"
     success_url = reverse_lazy("accounts:recover_complete")
     post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # The e-mail link proves the owner: a lock set by someone guessing at the account
+        # must not keep the owner out after the new password is set.
+        services.account_unlock(user=form.user)
+        return response
 
 
 def recover_complete(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
 from django.utils import timezone
 
 from tests.accounts.helpers import post_login
@@ -55,67 +54,6 @@ def test_the_captcha_is_required(client, ent_tianhe):
 def test_a_next_address_on_another_site_is_ignored(client, ent_tianhe):
     response = post_login(client, ent_tianhe.username, PASSWORD, next="https://evil.example/")
     assert response["Location"] == "/enterprise/"
-
-
-def fail(client, identifier, times, ip="10.0.0.1"):
-    for _ in range(times):
-        post_login(client, identifier, "Wrong@2026pass", REMOTE_ADDR=ip)
-
-
-def test_five_failures_lock_the_account_even_with_the_right_password(client, ent_tianhe):
-    fail(client, ent_tianhe.username, 4)
-    assert post_login(client, ent_tianhe.username, PASSWORD).status_code == 302  # 4 is fine
-    client.post("/accounts/logout/")
-    fail(client, ent_tianhe.username, 5)
-    response = post_login(client, ent_tianhe.username, PASSWORD)
-    assert response.status_code == 429
-    assert "锁定30分钟" in response.content.decode()
-    assert not logged_in(client)
-
-
-def test_the_lock_holds_whichever_identifier_is_typed(client, ent_tianhe):
-    fail(client, ent_tianhe.username, 3, ip="10.0.0.1")
-    fail(client, ent_tianhe.uscc, 2, ip="10.0.0.2")
-    response = post_login(client, ent_tianhe.uscc, PASSWORD, REMOTE_ADDR="10.0.0.3")
-    assert response.status_code == 429
-
-
-def test_five_failures_from_one_ip_lock_that_ip_for_every_account(client, ent_tianhe, ent_yuexiu):
-    for name in ["nobody1", "nobody2", "nobody3", "nobody4", "nobody5"]:
-        post_login(client, name, "Wrong@2026pass", REMOTE_ADDR="10.9.9.9")
-    assert post_login(client, ent_yuexiu.username, PASSWORD, REMOTE_ADDR="10.9.9.9").status_code == 429
-    assert post_login(client, ent_yuexiu.username, PASSWORD, REMOTE_ADDR="10.9.9.8").status_code == 302
-
-
-def test_the_lock_lifts_after_30_minutes(client, ent_tianhe):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False) as traveller:
-        fail(client, ent_tianhe.username, 5)
-        traveller.shift(dt.timedelta(minutes=29, seconds=59))
-        assert post_login(client, ent_tianhe.username, PASSWORD).status_code == 429
-        traveller.shift(dt.timedelta(seconds=2))
-        assert post_login(client, ent_tianhe.username, PASSWORD).status_code == 302
-
-
-def test_a_success_resets_the_failure_count(client, ent_tianhe):
-    fail(client, ent_tianhe.username, 4)
-    assert post_login(client, ent_tianhe.username, PASSWORD).status_code == 302
-    client.post("/accounts/logout/")
-    fail(client, ent_tianhe.username, 4)
-    assert post_login(client, ent_tianhe.username, PASSWORD).status_code == 302
-
-
-def test_an_official_unlocks_an_account_in_the_admin(client, ent_tianhe, tianhe_county):
-    fail(client, ent_tianhe.username, 5)
-    assert AccessAttempt.objects.filter(username=ent_tianhe.username).exists()
-    admin = client.__class__()
-    admin.force_login(tianhe_county)
-    response = admin.post("/admin/accounts/user/", {
-        "action": "unlock_accounts", "_selected_action": [ent_tianhe.pk],
-    })
-    assert response.status_code == 302
-    assert not AccessAttempt.objects.filter(username=ent_tianhe.username).exists()
-    assert post_login(client, ent_tianhe.username, PASSWORD).status_code == 302
 
 
 def test_logout_ends_the_session(client, ent_tianhe):

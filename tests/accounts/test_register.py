@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from portal.accounts.models import User
@@ -117,3 +119,45 @@ def test_enterprise_only_views_refuse_a_natural_person_with_the_faq_2_answer(rf,
     assert "自然人账户不能进行优质中小企业申报" in response.content.decode()
     request.user = ent_tianhe
     assert declare(request).content == b"declare form"
+
+
+def test_the_already_registered_message_links_to_recovery_and_phone_change(client, ent_tianhe):
+    response = client.post("/accounts/register/", enterprise_form(uscc=ent_tianhe.uscc))
+    body = response.content.decode()
+    assert '<a href="/accounts/recover/">【账号找回】</a>' in body
+    assert '<a href="/accounts/phone/">【手机号修改】</a>' in body
+
+
+def test_a_registered_id_number_links_to_recovery(client, person):
+    data = enterprise_form(kind="person", id_number=person.id_number, person_name="李四")
+    body = client.post("/accounts/register/?kind=person", data).content.decode()
+    assert '<a href="/accounts/recover/">【账号找回】</a>' in body
+
+
+def test_the_agreement_names_link_to_the_two_documents(client):
+    body = client.get("/accounts/register/").content.decode()
+    assert '<a href="/accounts/terms/" target="_blank" rel="noopener">《用户服务协议》</a>' in body
+    assert '<a href="/accounts/privacy/" target="_blank" rel="noopener">《个人信息保护声明》</a>' in body
+
+
+@pytest.mark.parametrize(
+    "path,title,contents",
+    [
+        ("/accounts/terms/", "用户服务协议", ["法人账户", "真实性承诺", "联系我们"]),
+        ("/accounts/privacy/", "个人信息保护声明",
+         ["我们收集的信息和用途", "保存期限", "您的权利", "敏感个人信息", "联系我们"]),
+    ],
+)
+def test_the_agreement_documents_are_pages_anyone_can_read(client, settings, path, title, contents):
+    body = client.get(path).content.decode()
+    assert title in body
+    for text in contents:
+        assert text in body
+    assert settings.PRIVACY_CONTACT_EMAIL in body
+
+
+def test_the_captcha_input_has_the_bootstrap_style(client):
+    body = client.get("/accounts/register/").content.decode()
+    assert re.search(r'<input[^>]*class="form-control"[^>]*name="captcha_1"', body) or re.search(
+        r'<input[^>]*name="captcha_1"[^>]*class="form-control"', body
+    )
