@@ -47,6 +47,11 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+def _private_cache_by_choice(response: HttpResponse) -> bool:
+    directives = {d.strip().split("=")[0] for d in response.get("Cache-Control", "").split(",")}
+    return "private" in directives and "max-age" in directives
+
+
 class PrivateNoStoreMiddleware:
     """Nothing shown to a logged-in user is kept by the browser or a proxy.
 
@@ -54,6 +59,10 @@ class PrivateNoStoreMiddleware:
     evidence, authorisation letters, reports, exports, which all require a login) gets
     `Cache-Control: no-store`, so a shared computer's back button or cache cannot show it to
     the next person. Anonymous public pages keep whatever caching their views set.
+
+    One exception, on purpose: a view that itself says `Cache-Control: private, max-age=…`
+    serves data that is the same for every user and holds nothing personal (the reference
+    trees of /enterprise/options/), so the browser may keep it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -62,6 +71,6 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not _private_cache_by_choice(response):
             add_never_cache_headers(response)
         return response
