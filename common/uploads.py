@@ -123,6 +123,8 @@ DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
                struct.error, zlib.error, lzma.LZMAError)
 
+NESTED_ARCHIVE = "压缩包“%(archive)s”中的文件“%(entry)s”本身是压缩包，请不要在压缩包中嵌套压缩包。"
+
 Refuse = Callable[..., ValidationError]
 
 
@@ -247,8 +249,7 @@ def _entry_problem(info: zipfile.ZipInfo, name: str, members: tuple[str, ...]) -
                 "请用常见的 ZIP 格式重新压缩。", "zip_method")
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in ARCHIVE_SUFFIXES:
-        return ("压缩包“%(archive)s”中的文件“%(entry)s”本身是压缩包，请不要在压缩包中嵌套压缩包。",
-                "zip_nested")
+        return NESTED_ARCHIVE, "zip_nested"
     if suffix not in members:
         return ("压缩包“%(archive)s”中的文件“%(entry)s”的类型不允许，压缩包中只能包含 "
                 "%(allowed)s 文件。", "zip_member_type")
@@ -261,8 +262,7 @@ def _content_problem(head: bytes, name: str) -> tuple[str, dict[str, str]] | Non
     if detected in CONTENT_TYPES[suffix]:
         return None
     if detected in ARCHIVE_TYPES:
-        return ("压缩包“%(archive)s”中的文件“%(entry)s”本身是压缩包，请不要在压缩包中嵌套压缩包。",
-                {})
+        return NESTED_ARCHIVE, {}
     return ("压缩包“%(archive)s”中的文件“%(entry)s”的内容与扩展名不符（识别为 %(detected)s），"
             "请放入真实的 %(ext)s 文件。", {"detected": detected, "ext": suffix.lstrip(".")})
 
