@@ -25,6 +25,8 @@ from .html import html_to_text, sanitize_html
 from .models import Announcement, Attachment, Level, SiteSettings, Status
 
 ATTACHMENT_TYPES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".jpg", ".jpeg", ".png")
+# A zip attachment may hold any attachment type except another archive.
+ATTACHMENT_ZIP_MEMBER_TYPES = tuple(t for t in ATTACHMENT_TYPES if t != ".zip")
 ATTACHMENT_MAX_BYTES: int = getattr(settings, "ANNOUNCEMENT_ATTACHMENT_MAX_BYTES",
                                     20 * 1024 * 1024)
 
@@ -150,8 +152,12 @@ def announcement_delete(*, announcement: Announcement, by: User) -> None:
 
 
 def attachment_check(file: UploadedFile) -> None:
-    """Raise a ValidationError naming the file unless it is an allowed, genuine file."""
-    validate_upload(file, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
+    """Raise a ValidationError naming the file unless it is an allowed, genuine file.
+
+    A zip is opened and each of its entries checked the same way before anything is kept.
+    """
+    validate_upload(file, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES,
+                    zip_members=ATTACHMENT_ZIP_MEMBER_TYPES)
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ from .models import FIGURE_FIELDS, ChangeType, Enterprise, Industry, YearFigures
 from .selectors import INDUSTRY_TREE, today
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".zip")
+# A zip of evidence holds what may be uploaded on its own, except another archive.
+EVIDENCE_ZIP_MEMBER_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_MAX_FILES = 10
 
@@ -227,7 +229,8 @@ class ChangeForm(forms.Form):
                              max_length=2000)
     files = MultipleFileField(
         label="证明材料", required=False,
-        help_text=f"PDF、JPG、PNG 或 ZIP，每个不超过20 MB，最多{EVIDENCE_MAX_FILES}个。",
+        help_text=f"PDF、JPG、PNG 或 ZIP（内含 PDF、JPG、PNG），每个不超过20 MB，"
+                  f"最多{EVIDENCE_MAX_FILES}个。",
     )
 
     def clean_changed_on(self) -> Any:
@@ -243,7 +246,8 @@ class ChangeForm(forms.Form):
         errors = []
         for upload in files:
             try:
-                validate_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES)
+                validate_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=EVIDENCE_MAX_BYTES,
+                                zip_members=EVIDENCE_ZIP_MEMBER_TYPES)
             except forms.ValidationError as exc:
                 errors.extend(exc.messages)
         if errors:

@@ -232,6 +232,21 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+
+def positive_int(var: str, *, default: int) -> int:
+    value = env.int(var, default=default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{var} must be a positive whole number, not {value}")
+    return value
+
+
+# Zip uploads (common.uploads.validate_zip): at most this many entries, this many bytes once
+# unpacked, and no entry above the floor that expands more than RATIO times (a zip bomb).
+ZIP_MAX_ENTRIES = positive_int("ZIP_MAX_ENTRIES", default=200)
+ZIP_MAX_TOTAL_BYTES = positive_int("ZIP_MAX_TOTAL_MB", default=200) * 1024 * 1024
+ZIP_MAX_RATIO = positive_int("ZIP_MAX_RATIO", default=100)
+ZIP_RATIO_FLOOR_BYTES = positive_int("ZIP_RATIO_FLOOR_MB", default=1) * 1024 * 1024
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,6 +1,7 @@
 """Announcement services: scope per level, sanitising, scheduled publishing, withdrawal."""
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from announcements import services
-from announcements.models import Level, SiteSettings, Status
+from announcements.models import Attachment, Level, SiteSettings, Status
 from common.workflow import events_for
-from tests.announcements.conftest import pdf
+from tests.announcements.conftest import PDF_BYTES, pdf
+from tests.common.zips import PNG, zip_bytes
+from tests.common.zips import upload as zip_upload
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -167,3 +170,18 @@ def test_site_settings_belong_to_the_ministry(ministry, gd_province):
         services.site_settings_update(by=ministry, recognition_query_open=True,
                                       maker_contest_url="javascript:alert(1)",
                                       maker_contest_title="x")
+
+
+def test_a_zip_attachment_is_opened_and_a_bad_one_keeps_nothing(ministry, settings):
+    announcement = draft(ministry)
+    bad = zip_upload(zip_bytes([("指南.pdf", PDF_BYTES), ("../../settings.py", b"x")]),
+                     name="附件.zip")
+    with pytest.raises(ValidationError, match="压缩包“附件.zip”中的文件“../../settings.py”路径不安全"):
+        services.attachment_add(announcement=announcement, by=ministry, file=bad)
+    assert not Attachment.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+    # What an announcement may attach on its own may also travel in its zip.
+    good = zip_upload(zip_bytes([("指南.pdf", PDF_BYTES), ("流程图.png", PNG)]), name="附件.zip")
+    attachment = services.attachment_add(announcement=announcement, by=ministry, file=good)
+    assert attachment.original_name == "附件.zip" and attachment.file.size == good.size

@@ -8,8 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from enterprises.models import Enterprise, MajorChange
+from enterprises.models import ChangeEvidence, Enterprise, MajorChange
 from enterprises.services import enterprise_for_account
+from tests.common.zips import PNG, gbk_zip, zip_bytes
+from tests.common.zips import upload as zip_upload
 from tests.enterprises.conftest import complete
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,24 @@ def test_bad_input_is_refused_and_nothing_is_saved(client, ent_tianhe, enterpris
     response = new_change(client, submit=True, **overrides)
     assert error in response.content.decode()
     assert not MajorChange.objects.exists()
+
+
+def test_a_bad_zip_of_evidence_is_refused_naming_the_entry_and_nothing_is_kept(
+        client, ent_tianhe, enterprise, tmp_path):
+    client.force_login(ent_tianhe)
+    bad = zip_upload(zip_bytes([("营业执照.pdf", PDF), ("材料/CON.pdf", PDF)]))
+    response = new_change(client, submit=True, files=[SimpleUploadedFile("说明.pdf", PDF), bad])
+    assert "压缩包“证明材料.zip”中的文件“材料/CON.pdf”使用了系统保留名称" in response.content.decode()
+    assert not MajorChange.objects.exists() and not ChangeEvidence.objects.exists()
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_a_zip_of_evidence_made_on_chinese_windows_is_accepted(client, ent_tianhe, enterprise):
+    client.force_login(ent_tianhe)
+    data = gbk_zip([("变更材料/营业执照.pdf", PDF), ("变更材料/核准通知书.png", PNG)])
+    new_change(client, files=[zip_upload(data, name="变更材料.zip")])
+    evidence = MajorChange.objects.get().evidence.get()
+    assert evidence.name == "变更材料.zip" and evidence.size == len(data)
 
 
 def test_submitting_needs_evidence(client, ent_tianhe, enterprise):
