@@ -1,11 +1,15 @@
-"""Declarations: the declaration windows (申报时间).
+"""Declarations: the windows (申报时间), the declarations and their evidence.
 
-The declarations themselves (forms, evidence, review chain) come with later work; the windows
-start here because the public home page shows which regions are open for each tier.
+A declaration's life cycle is the transition table in `services.py` (common/workflow.py);
+every step leaves a `common.models.DecisionEvent`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -16,7 +20,13 @@ from django.utils import timezone
 from common.tiers import Tier
 from portal.regions.models import DeclarationRegion
 
-__all__ = ["DeclarationWindow", "Tier"]  # Tier lives with the recognitions it names
+__all__ = ["Declaration", "DeclarationEvidence", "DeclarationWindow", "Tier"]
+
+LEVEL_LABELS = {"county": "县级", "city": "市级", "province": "省级", "ministry": "部级"}
+
+# The standard versions a window may use (declarations.standards.registry).
+STANDARD_VERSIONS = [("2022", "2022版（工信部企业〔2022〕63号）"),
+                     ("2026", "2026版（工信部企业〔2026〕2号）")]
 
 
 class DeclarationWindowQuerySet(models.QuerySet["DeclarationWindow"]):
@@ -50,6 +60,12 @@ class DeclarationWindow(models.Model):
     ends_at = models.DateTimeField("结束时间", help_text="北京时间，含该时刻，例如 2026-07-31 23:59:59。")
     note = models.CharField("说明", max_length=100, blank=True,
                             help_text="例如“2026年第一批”，在申报弹窗中显示。")
+    standard_version = models.CharField(
+        "认定标准版本", max_length=8, choices=STANDARD_VERSIONS, default="2022",
+        help_text="本批次申报按此版本的认定标准评分（复核按原认定时的版本）。")
+    features = models.JSONField(
+        "特色化指标", null=True, blank=True,
+        help_text="专精特新：本地区的特色化指标配置（JSON），保存前会校验。")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -91,3 +107,143 @@ class DeclarationWindow(models.Model):
         if now > self.ends_at:
             return "已结束"
         return "申报中"
+
+
+class DeclarationQuerySet(models.QuerySet["Declaration"]):
+    def open(self) -> DeclarationQuerySet:
+        """Declarations still in progress (neither finally decided nor withdrawn)."""
+        return self.exclude(status__in=Declaration.FINAL_STATES)
+
+
+class Declaration(models.Model):
+    """One enterprise's declaration for one tier in one window.
+
+    While a draft (or returned) the enterprise edits `form_data` section by section; on
+    submission the engine's result, the assessment and the profile are frozen into it and a
+    verification code is derived from that frozen copy (it is printed on the 申报书).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        AT_COUNTY = "at_county", "县级审核中"
+        AT_CITY = "at_city", "市级审核中"
+        AT_PROVINCE = "at_province", "省级审核中"
+        AT_MINISTRY = "at_ministry", "部级审核中"
+        RETURNED = "returned", "已退回"
+        NOT_RECOMMENDED = "not_recommended", "不予推荐"
+        RECOMMENDED = "recommended", "审核通过"
+        PUBLICIZED = "publicized", "公示中"
+        RECOGNISED = "recognised", "已认定"
+        NOT_RECOGNISED = "not_recognised", "未予认定"
+
+    class Kind(models.TextChoices):
+        NEW = "new", "申报"
+        REREVIEW = "rereview", "复核"
+
+    FINAL_STATES = (Status.NOT_RECOMMENDED, Status.RECOGNISED, Status.NOT_RECOGNISED)
+    EDITABLE_STATES = (Status.DRAFT, Status.RETURNED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField("申报编号", max_length=32, unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.NEW)
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
+                                   on_delete=models.PROTECT, related_name="declarations")
+    tier = models.CharField("申报层级", max_length=12, choices=Tier.choices)
+    window = models.ForeignKey(DeclarationWindow, verbose_name="申报批次",
+                               on_delete=models.PROTECT, related_name="declarations")
+    # The region whose officials review it (the enterprise's 注册地 when it started), and the
+    # declaration region it belongs to: kept on the row so a later move does not lose it.
+    region = models.ForeignKey("regions.Region", verbose_name="注册地", on_delete=models.PROTECT,
+                               related_name="+")
+    standard_version = models.CharField("认定标准版本", max_length=8, default="2022")
+    status = models.CharField("状态", max_length=16, choices=Status.choices,
+                              default=Status.DRAFT)
+    # The level that returned it: a resubmission goes back there (manual FAQ 7).
+    returned_level = models.CharField("退回层级", max_length=10, blank=True)
+    form_data = models.JSONField("填报内容", default=dict, blank=True)
+    # Frozen at submission (never recomputed): the engine's result, the assessment, the profile.
+    result = models.JSONField("评分结果", null=True, blank=True)
+    assessment = models.JSONField("数字化水平评测", null=True, blank=True)
+    profile = models.JSONField("企业信息", null=True, blank=True)
+    verification_code = models.CharField("核验码", max_length=16, blank=True, db_index=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = DeclarationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "申报"
+        verbose_name_plural = "申报"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One declaration per enterprise per tier per window (domain.md §0.8).
+            models.UniqueConstraint(fields=["enterprise", "tier", "window"],
+                                    name="declaration_one_per_window"),
+        ]
+        indexes = [
+            # 企业申报信息: an enterprise's declarations, newest first.
+            models.Index(fields=["enterprise", "-created_at"], name="declaration_enterprise"),
+            # 待我审核: the queue of one status, oldest submission first.
+            models.Index(fields=["status", "submitted_at"], name="declaration_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_tier_display()}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in self.EDITABLE_STATES
+
+    @property
+    def processing_level(self) -> str:
+        """The level holding it now: county / city / province / ministry, or ""."""
+        return self.status.removeprefix("at_") if self.status.startswith("at_") else ""
+
+    @property
+    def processing_level_label(self) -> str:
+        return LEVEL_LABELS.get(self.processing_level, "")
+
+    def frozen_payload(self) -> dict:
+        """What was filed: the copy the 申报书 prints and the verification code covers."""
+        return {"number": self.number, "tier": self.tier, "kind": self.kind,
+                "standard_version": self.standard_version, "form_data": self.form_data,
+                "result": self.result, "assessment": self.assessment, "profile": self.profile,
+                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None}
+
+    def compute_verification_code(self) -> str:
+        """A short code derived from the frozen submission (printed on every page of the
+        申报书): a paper or scanned copy matches the filing only if the codes agree."""
+        canonical = json.dumps(self.frozen_payload(), ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":"), default=str)
+        digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+        code = base64.b32encode(digest).decode("ascii")[:10]
+        return f"{code[:5]}-{code[5:]}"
+
+
+def evidence_upload_to(instance: DeclarationEvidence, filename: str) -> str:
+    from common.uploads import private_path
+
+    return private_path("declarations", filename)
+
+
+class DeclarationEvidence(models.Model):
+    """A file attached to a declaration for one indicator (or the whole declaration)."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                    related_name="evidence", verbose_name="申报")
+    indicator = models.CharField("指标", max_length=40, blank=True,
+                                 help_text="空 = 整体佐证材料")
+    file = models.FileField("佐证材料", upload_to=evidence_upload_to)
+    name = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    entries = models.JSONField("压缩包内文件", default=list, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["indicator", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

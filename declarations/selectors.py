@@ -1,12 +1,28 @@
-"""Reads on declarations. For now: which regions are open for a tier."""
+"""Reads on declarations: open windows, who may start a declaration and why not, access."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import DeclarationWindow
+from assessment.selectors import latest_result
+from common.tiers import Tier
+from enterprises import selectors as enterprise_selectors
+from enterprises.models import Enterprise, InfoUpdate, Recognition
+
+from .models import Declaration, DeclarationWindow
+
+# domain.md §2.7 item 3: no new declaration for 3 years after a cancellation for misconduct.
+MISCONDUCT_BAR = relativedelta(years=3)
 
 
 def open_windows(*, tier: str, at: datetime | None = None) -> list[DeclarationWindow]:
@@ -22,3 +38,109 @@ def open_windows(*, tier: str, at: datetime | None = None) -> list[DeclarationWi
         .select_related("declaration_region")
         .order_by("declaration_region__ordering", "declaration_region__code")
     )
+
+
+def window_for(enterprise: Enterprise, tier: str, at: datetime | None = None) -> DeclarationWindow | None:
+    """The window of `tier` open now in the enterprise's own declaration region."""
+    if enterprise.region_id is None or enterprise.region.declaration_region_id is None:
+        return None
+    return (DeclarationWindow.objects.open_at(at or timezone.now())
+            .filter(tier=tier, declaration_region_id=enterprise.region.declaration_region_id)
+            .select_related("declaration_region").first())
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a declaration cannot start, and where to fix it (a URL and its link text)."""
+
+    reason: str
+    fix_url: str = ""
+    fix_text: str = ""
+
+
+def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = None,
+                   region_code: str = "") -> list[Refusal]:
+    """Every reason `enterprise` may not start a `tier` declaration now (empty: it may).
+
+    `region_code`: the declaration region chosen in the home page's dialog, refused when it
+    is not the enterprise's own (an enterprise in 深圳 declares to 深圳, not 广东; FAQ 4).
+    Rules: domain.md §0.8 and manual FAQ 4–6.
+    """
+    now = at or timezone.now()
+    today = timezone.localdate(now)
+    refusals: list[Refusal] = []
+    profile = reverse("enterprises:profile")
+    missing = enterprise_selectors.missing_fields(enterprise, today)
+    if missing:
+        refusals.append(Refusal(f"企业基本信息不完整，请先补充：{'、'.join(missing)}。",
+                                profile, "去完善企业信息"))
+    own_region = enterprise.region.declaration_region if enterprise.region_id else None
+    if region_code and own_region is not None and region_code != own_region.code:
+        refusals.append(Refusal(
+            f"您的企业注册地属于{own_region.name}，只能向{own_region.name}申报，"
+            "不能选择其他地区（计划单列市的企业向本市申报）。"))
+    window = window_for(enterprise, tier, now)
+    if window is None:
+        where = own_region.name if own_region else "您所在地区"
+        refusals.append(Refusal(f"{where}当前未开放{Tier(tier).label}申报，请关注申报通知。",
+                                reverse("announcements:list"), "查看通知公告"))
+    elif Declaration.objects.filter(enterprise=enterprise, tier=tier, window=window).exclude(
+            status__in=Declaration.EDITABLE_STATES).exists():
+        refusals.append(Refusal(f"本批次（{window.note or window.declaration_region.name}）"
+                                f"已有{Tier(tier).label}申报，同一批次只能申报一次。"))
+    if tier == Tier.SPECIALIZED and latest_result(enterprise) is None:
+        refusals.append(Refusal("申报专精特新中小企业须先完成数字化水平评测。",
+                                reverse("assessment:index"), "去自评"))
+    if tier == Tier.GIANT and not Recognition.objects.valid_on(today).filter(
+            enterprise=enterprise, tier=Tier.SPECIALIZED).exists():
+        refusals.append(Refusal("申报专精特新“小巨人”企业须为有效期内的专精特新中小企业。"))
+    barred = (Recognition.objects
+              .filter(enterprise=enterprise, revoked_for_misconduct=True,
+                      revoked_at__gt=now - MISCONDUCT_BAR)
+              .order_by("-revoked_at").first())
+    if barred is not None:
+        until = timezone.localdate(barred.revoked_at + MISCONDUCT_BAR)
+        refusals.append(Refusal(f"企业因“{barred.revoke_reason or '违法违规等情形'}”被取消认定，"
+                                f"{until:%Y年%-m月%-d日}前不得申报。"))
+    refusals.extend(_update_refusal(enterprise, tier, today))
+    return refusals
+
+
+def _update_refusal(enterprise: Enterprise, tier: str, today: dt.date) -> list[Refusal]:
+    """A recognised enterprise must have done this year's 信息更新 once the window opened
+    before it declares another tier (domain.md §2.5, as provinces practise it)."""
+    held = set(Recognition.objects.valid_on(today).filter(enterprise=enterprise)
+               .values_list("tier", flat=True))
+    if not held or tier in held:
+        return []
+    window = enterprise_selectors.update_window(enterprise=enterprise, year=today.year)
+    if today < window.starts_on:
+        return []
+    done = InfoUpdate.objects.filter(enterprise=enterprise, year=today.year,
+                                     status=InfoUpdate.Status.SUBMITTED).exists()
+    if done:
+        return []
+    return [Refusal(f"已认定企业申报其他层级前，须先完成{today.year}年信息更新。",
+                    reverse("enterprises:update"), "去信息更新")]
+
+
+def declarations_of(enterprise: Enterprise) -> QuerySet[Declaration]:
+    """The enterprise's declarations, newest first (企业申报信息's history)."""
+    return (Declaration.objects.filter(enterprise=enterprise)
+            .select_related("window__declaration_region").order_by("-created_at", "-id"))
+
+
+def get_declaration_for_user(user: Any, public_id: Any, *, write: bool = False) -> Declaration:
+    """The user's own enterprise's declaration, or 404 (never another enterprise's).
+
+    `write`: it must also be editable now (a draft, or returned to the enterprise).
+    """
+    try:
+        declaration = (Declaration.objects
+                       .select_related("enterprise", "window__declaration_region", "region")
+                       .get(public_id=public_id, enterprise__account=user))
+    except (Declaration.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("申报记录不存在。") from None
+    if write and not declaration.editable:
+        raise Http404("已提交的申报不能修改。")
+    return declaration

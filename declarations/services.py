@@ -1,18 +1,29 @@
-"""Writes on declarations. For now: the declaration windows (申报时间)."""
+"""Writes on declarations: the windows (申报时间) and the declaration's whole life cycle.
+
+The life cycle is one transition table (`WORKFLOW`, read by `common.workflow.decide`): every
+step is one service here, atomic and row-locked, and leaves one `DecisionEvent`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.timezone import localtime
 
+from assessment.selectors import latest_result, snapshot
 from common.tiers import Tier
+from common.workflow import Step, Workflow, decide, record_start
+from enterprises.models import Enterprise
 from portal.accounts.models import User
-from portal.regions.models import DeclarationRegion
+from portal.accounts.scoping import in_scope
+from portal.regions.models import DeclarationRegion, Region
 
-from .models import DeclarationWindow
+from . import building, selectors
+from .models import Declaration, DeclarationWindow
 
 
 def window_check(*, declaration_region: DeclarationRegion | None, tier: str,
@@ -89,3 +100,205 @@ def window_delete(*, by: User, window: DeclarationWindow) -> None:
     if not by.has_perm("declarations.delete_declarationwindow", window):
         raise PermissionDenied("您无权删除该地区的申报时间。")
     window.delete()
+
+
+# --- the declaration's life cycle -----------------------------------------------------------------
+
+S = Declaration.Status
+
+# (state, action) → (next state, who, label, opinion required). Who: "enterprise" (its own
+# 法人账户); "county" / "city" / "province" / "ministry" (an official of that level whose
+# scope holds the declaration — the **current processing level**); "recogniser" (the
+# province for 创新型/专精特新, the ministry for 小巨人). Which of the submit/recommend rows
+# applies is decided by the declaration's review chain (`review_levels`): levels that do not
+# exist for its region, or that the region switched off, are skipped (domain.md §0.6).
+WORKFLOW = Workflow("declaration", [
+    Step("", "start", S.DRAFT, "创建草稿", "enterprise"),
+    # The enterprise files it, to the first level of its chain.
+    Step(S.DRAFT, "submit_to_county", S.AT_COUNTY, "提交", "enterprise"),
+    Step(S.DRAFT, "submit_to_city", S.AT_CITY, "提交", "enterprise"),
+    Step(S.DRAFT, "submit_to_province", S.AT_PROVINCE, "提交", "enterprise"),
+    # Returned: resubmission goes back to the level that returned it (manual FAQ 7).
+    Step(S.RETURNED, "resubmit_to_county", S.AT_COUNTY, "重新提交", "enterprise"),
+    Step(S.RETURNED, "resubmit_to_city", S.AT_CITY, "重新提交", "enterprise"),
+    Step(S.RETURNED, "resubmit_to_province", S.AT_PROVINCE, "重新提交", "enterprise"),
+    Step(S.RETURNED, "resubmit_to_ministry", S.AT_MINISTRY, "重新提交", "enterprise"),
+    # 县级
+    Step(S.AT_COUNTY, "recommend_to_city", S.AT_CITY, "审核通过，推荐至市级", "county"),
+    Step(S.AT_COUNTY, "recommend_to_province", S.AT_PROVINCE, "审核通过，推荐至省级", "county"),
+    Step(S.AT_COUNTY, "return", S.RETURNED, "退回企业修改", "county", opinion=True),
+    Step(S.AT_COUNTY, "not_recommend", S.NOT_RECOMMENDED, "不予推荐", "county", opinion=True),
+    # 市级
+    Step(S.AT_CITY, "recommend_to_province", S.AT_PROVINCE, "审核通过，推荐至省级", "city"),
+    Step(S.AT_CITY, "return", S.RETURNED, "退回企业修改", "city", opinion=True),
+    Step(S.AT_CITY, "not_recommend", S.NOT_RECOMMENDED, "不予推荐", "city", opinion=True),
+    # 省级 (the declaration region): the last level of 创新型/专精特新; 小巨人 goes on.
+    Step(S.AT_PROVINCE, "recommend_to_ministry", S.AT_MINISTRY, "审核通过，推荐至工业和信息化部",
+         "province"),
+    Step(S.AT_PROVINCE, "pass", S.RECOMMENDED, "审核通过", "province"),
+    Step(S.AT_PROVINCE, "return", S.RETURNED, "退回企业修改", "province", opinion=True),
+    Step(S.AT_PROVINCE, "not_recommend", S.NOT_RECOMMENDED, "不予推荐", "province", opinion=True),
+    # 部级 (小巨人 only)
+    Step(S.AT_MINISTRY, "pass", S.RECOMMENDED, "审核通过", "ministry"),
+    Step(S.AT_MINISTRY, "return", S.RETURNED, "退回企业修改", "ministry", opinion=True),
+    Step(S.AT_MINISTRY, "not_recommend", S.NOT_RECOMMENDED, "不予推荐", "ministry", opinion=True),
+    # 公示, then 认定 by the recognising level.
+    Step(S.RECOMMENDED, "publicize", S.PUBLICIZED, "公示", "recogniser"),
+    Step(S.PUBLICIZED, "recognise", S.RECOGNISED, "认定", "recogniser"),
+    Step(S.PUBLICIZED, "not_recognise", S.NOT_RECOGNISED, "不予认定", "recogniser", opinion=True),
+], states=S)
+
+LEVELS = ("county", "city", "province", "ministry")
+
+
+def review_levels(*, region: Region, tier: str) -> list[str]:
+    """The review chain of a declaration from `region` for `tier`, first level first.
+
+    县级 when the 注册地 is a county and the declaration region keeps county review; 市级 when
+    a real city stands above it (not a 直辖市's 市辖区, not a 省直辖县级 stand-in) that is not
+    the declaration region itself (a 计划单列市) and the region keeps city review; then the
+    declaration region; then the ministry for 小巨人.
+    """
+    dr = region.declaration_region
+    levels: list[str] = []
+    if region.is_county and dr.county_review:
+        levels.append("county")
+    city = region.parent if region.is_county else region
+    if (city is not None and city.level == Region.Level.CITY and not city.placeholder
+            and dr.region_id != city.pk and dr.city_review):
+        levels.append("city")
+    levels.append("province")
+    if tier == Tier.GIANT:
+        levels.append("ministry")
+    return levels
+
+
+def _enterprise_owns(by: User, declaration: Declaration, step: Step) -> bool:
+    return by.is_enterprise and declaration.enterprise.account_id == by.pk
+
+
+def _official_may(by: User, declaration: Declaration, step: Step) -> bool:
+    """An official of the step's level (the current processing level) whose scope holds it."""
+    if not by.is_official:
+        return False
+    actor = step.actor
+    if actor == "recogniser":
+        actor = "ministry" if declaration.tier == Tier.GIANT else "province"
+    return by.official_level == actor and in_scope(by, declaration, "region")
+
+
+def _next_number(declaration: Declaration) -> str:
+    letter = {"innovative": "C", "specialized": "Z", "giant": "J"}[declaration.tier]
+    year = timezone.localdate(declaration.created_at).year
+    return f"{year}{declaration.window.declaration_region.code}{letter}{declaration.pk:07d}"
+
+
+@transaction.atomic
+def declaration_start(*, enterprise: Enterprise, by: User, tier: str,
+                      region_code: str = "") -> Declaration:
+    """【申请】: a draft for `tier` in the open window of the enterprise's own region.
+
+    Refused (ValidationError listing every reason) by `selectors.start_refusals`. A double
+    click or a second tab gets the same draft back (one per enterprise, tier and window).
+    """
+    if not by.is_enterprise or enterprise.account_id != by.pk:
+        raise PermissionDenied("只有本企业的法人账户可以申报。")
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    refusals = selectors.start_refusals(enterprise=enterprise, tier=tier, region_code=region_code)
+    if refusals:
+        raise ValidationError([r.reason for r in refusals])
+    window = selectors.window_for(enterprise, tier)
+    existing = Declaration.objects.filter(enterprise=enterprise, tier=tier, window=window).first()
+    if existing is not None:  # its draft (start_refusals refused a filed one): carry on
+        return existing
+    try:
+        with transaction.atomic():
+            declaration = Declaration.objects.create(
+                number=f"tmp-{timezone.now().timestamp()}-{enterprise.pk}-{tier}"[:32],
+                enterprise=enterprise, tier=tier, window=window, region=enterprise.region,
+                standard_version=window.standard_version,
+                form_data=building.initial_data(enterprise=enterprise, tier=tier, window=window),
+            )
+    except IntegrityError:  # the other tab won the race: one declaration per window
+        return Declaration.objects.get(enterprise=enterprise, tier=tier, window=window)
+    declaration.number = _next_number(declaration)
+    declaration.save(update_fields=["number"])
+    record_start(workflow=WORKFLOW, subject=declaration, action="start", by=by)
+    return declaration
+
+
+@transaction.atomic
+def declaration_save_section(*, declaration: Declaration, by: User, section: str,
+                             data: dict[str, Any]) -> Declaration:
+    """Save one section of the form (already validated and normalised by its form)."""
+    locked = (Declaration.objects.select_for_update().select_related("enterprise")
+              .get(pk=declaration.pk))
+    if not _enterprise_owns(by, locked, WORKFLOW.steps[0]):
+        raise PermissionDenied("只有本企业的法人账户可以填写申报。")
+    if not locked.editable:
+        raise ValidationError("申报已提交，不能修改。")
+    if section not in building.sections(locked.tier, locked.standard_version):
+        raise ValidationError(f"没有“{section}”这一部分。")
+    locked.form_data = {**locked.form_data, section: data}
+    locked.save(update_fields=["form_data", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def declaration_submit(*, declaration: Declaration, by: User, pledge: bool) -> Declaration:
+    """【提交】 / 【重新提交】: freeze the engine's result, the assessment and the profile with
+    it and send it to the first level of its chain (or back to the level that returned it).
+
+    A double click or a second tab submits once: the second finds it no longer a draft.
+    """
+    if not pledge:
+        raise ValidationError({"pledge": "请阅读并勾选真实性承诺后再提交。"})
+    current = Declaration.objects.select_related("enterprise__region", "region",
+                                                 "window__declaration_region").get(pk=declaration.pk)
+    if current.status == S.RETURNED:
+        action = f"resubmit_to_{current.returned_level}"
+    else:
+        action = f"submit_to_{review_levels(region=current.region, tier=current.tier)[0]}"
+
+    def apply(locked: Declaration, step: Step) -> list[str]:
+        now = timezone.now()
+        if not locked.window.is_open_at(now):
+            raise ValidationError("申报时间已结束，不能提交。")
+        result = building.evaluate(locked)
+        missing = building.enterprise_missing(locked, result)
+        if missing:
+            raise ValidationError(f"以下内容尚未填写：{'、'.join(missing)}。")
+        attempt = latest_result(locked.enterprise)
+        if locked.tier == Tier.SPECIALIZED and attempt is None:
+            raise ValidationError("申报专精特新中小企业须先完成数字化水平评测。")
+        locked.result = result.to_dict()
+        locked.assessment = snapshot(attempt[1]) if attempt is not None else None
+        locked.profile = building.profile_snapshot(locked.enterprise)
+        locked.submitted_at = now
+        locked.returned_level = ""
+        locked.verification_code = locked.compute_verification_code()
+        return ["result", "assessment", "profile", "submitted_at", "returned_level",
+                "verification_code", "updated_at"]
+
+    submitted, _ = decide(workflow=WORKFLOW, subject=current, action=action, by=by,
+                          may=_enterprise_owns, apply=apply,
+                          queryset=Declaration.objects.select_related(
+                              "enterprise__region", "window__declaration_region"))
+    return submitted
+
+
+@transaction.atomic
+def declaration_return(*, declaration: Declaration, by: User, opinion: str) -> Declaration:
+    """退回: the current processing level sends it back to the enterprise, only while the
+    window is open (manual FAQ 7); resubmission comes back to this level."""
+
+    def apply(locked: Declaration, step: Step) -> list[str]:
+        if not locked.window.is_open_at(timezone.now()):
+            raise ValidationError("申报时间已结束，不能退回企业修改。")
+        locked.returned_level = step.source.removeprefix("at_")  # the level returning it
+        return ["returned_level", "updated_at"]
+
+    returned, _ = decide(workflow=WORKFLOW, subject=declaration, action="return", by=by,
+                         opinion=opinion, may=_official_may, apply=apply,
+                         queryset=Declaration.objects.select_related("window", "enterprise"))
+    return returned

@@ -157,6 +157,10 @@ class Recognition(models.Model):
     valid_until = models.DateField("有效期止")
     revoked_at = models.DateTimeField("取消时间", null=True, blank=True)
     revoke_reason = models.CharField("取消原因", max_length=200, blank=True)
+    # domain.md §2.7 item 3 (accidents, serious dishonesty, falsified data …): besides losing
+    # the title, the enterprise may not declare again for 3 years from the cancellation.
+    revoked_for_misconduct = models.BooleanField("因违法违规等情形取消（三年内不得申报）",
+                                                 default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RecognitionQuerySet.as_manager()
