@@ -1,4 +1,5 @@
-"""Public declaration pages. For now: the regions open for a tier (the home page's dialog)."""
+"""Declaration pages: the public dialog of open regions, and the enterprise's 企业申报信息
+(list, start, the form with its live preview, submission, detail), evidence and the 申报书."""
 
 from __future__ import annotations
 
@@ -51,3 +52,53 @@ def open_regions(request: HttpRequest, tier: str) -> HttpResponse:
     response = render(request, template, context)
     response["Vary"] = "X-Requested-With, Cookie"
     return response
+
+
+# --- 企业申报信息: list, start, form, preview, submit, detail ------------------------------------------
+
+def declarations(request: HttpRequest) -> HttpResponse:
+    raise Http404
+
+
+def start(request: HttpRequest, tier: str) -> HttpResponse:
+    raise Http404
+
+
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404
+
+
+def edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404
+
+
+def autosave(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404
+
+
+def preview(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404
+
+
+def submit(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404
+
+
+# --- 佐证材料 -------------------------------------------------------------------------------------------
+
+def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404
+
+
+def evidence_file(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
+    raise Http404
+
+
+def evidence_delete(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
+    raise Http404
+
+
+# --- 申报书 PDF -----------------------------------------------------------------------------------------
+
+def pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    raise Http404

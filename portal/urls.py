@@ -9,7 +9,7 @@ urlpatterns = [
     path("enterprise/", include("enterprises.urls")),
     path("announcements/", include("announcements.urls")),
     path("recognition/query/", views.recognition_query, name="recognition_query"),
-    path("declare/", include("declarations.urls")),
+    path("", include("declarations.urls")),
     path("assessment/", include("assessment.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("captcha/", include("captcha.urls")),
