@@ -21,7 +21,10 @@ from .models import DeclarationWindow
 class DeclarationWindowForm(forms.ModelForm):
     class Meta:
         model = DeclarationWindow
-        fields = ["declaration_region", "tier", "starts_at", "ends_at", "note"]
+        fields = ["declaration_region", "tier", "starts_at", "ends_at", "note",
+                  "standard_version", "features"]
+        widgets = {"features": forms.Textarea(attrs={"rows": 12, "cols": 90,
+                                                     "class": "vLargeTextField"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.by = kwargs.pop("by")
@@ -40,7 +43,8 @@ class DeclarationWindowForm(forms.ModelForm):
         errors = services.window_check(
             declaration_region=data.get("declaration_region"), tier=data.get("tier") or "",
             starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
-            exclude_pk=self.instance.pk,
+            exclude_pk=self.instance.pk, standard_version=data.get("standard_version") or "2022",
+            features=data.get("features"),
         )
         for name, message in errors.items():
             self.add_error(name if name in self.fields else None, message)
@@ -87,6 +91,8 @@ class DeclarationWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             by=request.user, window=obj if change else None,
             declaration_region=data["declaration_region"], tier=data["tier"],
             starts_at=data["starts_at"], ends_at=data["ends_at"], note=data.get("note", ""),
+            standard_version=data.get("standard_version") or "2022",
+            features=data.get("features"),
         )
         # The admin goes on with `obj` (log entry, redirect): make it the saved row.
         obj.pk = saved.pk

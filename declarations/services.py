@@ -24,11 +24,14 @@ from portal.regions.models import DeclarationRegion, Region
 
 from . import building, selectors
 from .models import Declaration, DeclarationWindow
+from .standards import FeatureConfig
+from .standards import available as available_standards
 
 
 def window_check(*, declaration_region: DeclarationRegion | None, tier: str,
                  starts_at: datetime | None, ends_at: datetime | None,
-                 exclude_pk: int | None = None) -> dict[str, str]:
+                 exclude_pk: int | None = None, standard_version: str = "2022",
+                 features: Any = None) -> dict[str, str]:
     """The errors a window would have, by field (empty when it is acceptable).
 
     Used by the admin form (to show the message at the field) and again by `window_save`
@@ -39,6 +42,17 @@ def window_check(*, declaration_region: DeclarationRegion | None, tier: str,
         errors["tier"] = "申报层级不正确。"
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = "结束时间必须晚于开始时间。"
+    if tier in Tier.values and (standard_version, Tier(tier)) not in available_standards():
+        errors["standard_version"] = f"{standard_version}版认定标准没有{Tier(tier).label}的评价标准。"
+    problems = feature_problems(tier=tier, features=features)
+    if problems:
+        errors["features"] = "；".join(problems) + "。"
+    if exclude_pk and Declaration.objects.filter(window_id=exclude_pk).exclude(
+            status__in=Declaration.EDITABLE_STATES).exists():
+        before = DeclarationWindow.objects.filter(pk=exclude_pk).values(
+            "standard_version", "features").first()
+        if before and (before["standard_version"], before["features"]) != (standard_version, features):
+            errors["standard_version"] = "本批次已有企业提交申报，不能再修改认定标准版本或特色化指标。"
     if errors or not (declaration_region and tier and starts_at and ends_at):
         return errors
     clash = (
@@ -60,10 +74,26 @@ def window_check(*, declaration_region: DeclarationRegion | None, tier: str,
     return errors
 
 
+def feature_problems(*, tier: str, features: Any) -> list[str]:
+    """What is wrong with a window's 特色化 configuration (only 专精特新 windows have one)."""
+    if features in (None, "", {}):
+        return []
+    if tier != Tier.SPECIALIZED:
+        return ["只有专精特新中小企业的申报批次设置特色化指标"]
+    if not isinstance(features, dict):
+        return ["特色化指标应为JSON对象"]
+    try:
+        config = FeatureConfig.from_dict(features)
+    except ValueError as exc:
+        return [str(exc)]
+    return config.problems()
+
+
 @transaction.atomic
 def window_save(*, by: User, declaration_region: DeclarationRegion, tier: str,
                 starts_at: datetime, ends_at: datetime, note: str = "",
-                window: DeclarationWindow | None = None) -> DeclarationWindow:
+                window: DeclarationWindow | None = None, standard_version: str = "2022",
+                features: Any = None) -> DeclarationWindow:
     """Create (window=None) or change a declaration window.
 
     Raises PermissionDenied when `by` may not maintain the region's windows (before or after
@@ -81,7 +111,8 @@ def window_save(*, by: User, declaration_region: DeclarationRegion, tier: str,
     # would both pass an unlocked check.
     DeclarationRegion.objects.select_for_update().filter(pk=declaration_region.pk).first()
     errors = window_check(declaration_region=declaration_region, tier=tier, starts_at=starts_at,
-                          ends_at=ends_at, exclude_pk=window.pk if window else None)
+                          ends_at=ends_at, exclude_pk=window.pk if window else None,
+                          standard_version=standard_version, features=features)
     if errors:
         raise ValidationError(errors)
     if window is None:
@@ -91,6 +122,8 @@ def window_save(*, by: User, declaration_region: DeclarationRegion, tier: str,
     window.starts_at = starts_at
     window.ends_at = ends_at
     window.note = note
+    window.standard_version = standard_version
+    window.features = features or None
     window.save()
     return window
 

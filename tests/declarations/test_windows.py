@@ -115,7 +115,8 @@ def test_city_county_and_enterprises_cannot_maintain_windows(persona, request):
 def post_window(client, code_pk, url=f"{ADMIN}add/", **overrides):
     data = {"declaration_region": code_pk, "tier": "innovative",
             "starts_at_0": "2026-07-01", "starts_at_1": "00:00:00",
-            "ends_at_0": "2026-07-31", "ends_at_1": "23:59:59", "note": "2026年第一批"}
+            "ends_at_0": "2026-07-31", "ends_at_1": "23:59:59", "note": "2026年第一批",
+            "standard_version": "2022", "features": ""}
     data.update(overrides)
     return client.post(url, data)
 
@@ -229,3 +230,61 @@ def test_a_natural_person_is_told_they_cannot_declare(client, gd_province, perso
 @pytest.mark.parametrize("tier", ["unknown", "GIANT", "1", "%3Cscript%3E"])
 def test_an_unknown_tier_answers_404(client, tier):
     assert client.get(f"/declare/{tier}/regions/").status_code == 404
+
+
+FEATURES = {"region": "广东省", "total_points": 15, "indicators": [
+    {"key": "export", "name": "上年度出口额占营业收入比重", "kind": "number", "unit": "%",
+     "max_points": 10, "bands": [{"threshold": "30", "points": 10}, {"threshold": "10", "points": 5}]},
+    {"key": "chain", "name": "属于本省重点产业链", "kind": "choice", "max_points": 5,
+     "choices": {"是": 5, "否": 0}}]}
+
+
+def test_a_specialized_window_keeps_its_standard_version_and_feature_indicators(client, gd_province):
+    import json
+
+    client.force_login(gd_province)
+    response = post_window(client, dr("440000").pk, tier="specialized", standard_version="2026",
+                           features=json.dumps(FEATURES, ensure_ascii=False))
+    assert response.status_code == 302
+    saved = DeclarationWindow.objects.get()
+    assert saved.standard_version == "2026" and saved.features["indicators"][1]["key"] == "chain"
+
+
+@pytest.mark.parametrize("features, message", [
+    ({**FEATURES, "indicators": FEATURES["indicators"][:1]}, "各指标满分合计应为15分，当前10分"),
+    ({"region": "广东省"}, "特色化指标配置格式错误"),
+    ([1, 2], "特色化指标应为JSON对象"),
+])
+def test_a_bad_feature_configuration_is_refused_at_the_field(client, gd_province, features, message):
+    import json
+
+    client.force_login(gd_province)
+    response = post_window(client, dr("440000").pk, tier="specialized",
+                           features=json.dumps(features, ensure_ascii=False))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not DeclarationWindow.objects.exists()
+
+
+def test_feature_indicators_belong_to_specialized_windows_only(client, gd_province):
+    import json
+
+    client.force_login(gd_province)
+    response = post_window(client, dr("440000").pk, tier="innovative",
+                           features=json.dumps(FEATURES, ensure_ascii=False))
+    assert "只有专精特新中小企业的申报批次设置特色化指标" in response.content.decode()
+    assert not DeclarationWindow.objects.exists()
+
+
+def test_the_version_cannot_change_once_a_declaration_is_filed(gd_province, ent_tianhe):
+    from declarations.models import Declaration
+    from tests.declarations.conftest import ready
+
+    saved = window(gd_province)
+    company = ready(ent_tianhe)
+    Declaration.objects.create(number="X1", enterprise=company, tier="innovative", window=saved,
+                               region=company.region, status="at_county")
+    with pytest.raises(ValidationError, match="不能再修改认定标准版本"):
+        services.window_save(by=gd_province, window=saved, declaration_region=saved.declaration_region,
+                             tier=saved.tier, starts_at=saved.starts_at, ends_at=saved.ends_at,
+                             standard_version="2026")
+    assert DeclarationWindow.objects.get().standard_version == "2022"
