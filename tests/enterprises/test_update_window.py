@@ -164,3 +164,17 @@ def test_a_submitted_update_is_shown_read_only_with_its_changes_until_returned(c
         InfoUpdate.objects.update(status="returned", opinion="请核对")
         body = client.get("/enterprise/profile/update/").content.decode()
         assert 'name="address"' in body and 'data-testid="update-submitted"' not in body
+
+
+def test_after_the_window_the_submitted_update_stays_readable_and_says_when_the_next_opens(client, ent_tianhe, recognised):
+    client.force_login(ent_tianhe)
+    with time_machine.travel(at(2026, 4, 30, 12), tick=False):
+        post_update(client, address="广州市天河区新址")
+    with time_machine.travel(at(2026, 5, 2, 9), tick=False):
+        client.force_login(ent_tianhe)  # a new session: the old one has been idle for days
+        body = client.get("/enterprise/profile/update/").content.decode()
+        assert 'data-testid="update-submitted"' in body and "广州市天河区新址" in body
+        assert "2027年1月1日" in body
+        assert post_update(client, address="再改").status_code == 409
+    recognised.refresh_from_db()
+    assert recognised.address == "广州市天河区新址"
