@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from common.formtools import ISO_DATE, DateField
+
 from .models import Announcement, Attachment, Level, SiteSettings
 from .selectors import Filters, region_choices
 from .services import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, attachment_check
@@ -21,10 +23,8 @@ class SearchForm(forms.Form):
     level = forms.ChoiceField(label="级别", required=False,
                               choices=[("", "全部级别"), *Level.choices])
     region = forms.ChoiceField(label="地区", required=False)
-    date_from = forms.DateField(label="发布日期自", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label="发布日期自", required=False)
+    date_to = DateField(label="至", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,8 +90,9 @@ class PublishForm(forms.Form):
     publish_at = forms.SplitDateTimeField(
         label="发布时间", required=False,
         help_text="留空表示立即发布；填写将来的时间则到时自动出现（北京时间）。",
-        widget=forms.SplitDateTimeWidget(date_attrs={"type": "date"},
-                                         time_attrs={"type": "time", "step": "60"}),
+        widget=forms.SplitDateTimeWidget(date_attrs={"type": "date"}, date_format=ISO_DATE,
+                                         time_attrs={"type": "time", "step": "60"},
+                                         time_format="%H:%M"),
     )
 
 

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from common.formtools import EARLIEST_DATE, LATEST_DATE
 from portal.regions.models import DeclarationRegion
 
 from .models import Announcement, Level, SiteSettings, Status
@@ -201,11 +202,13 @@ def search(filters: Filters, now: datetime | None = None) -> Any:
         qs = qs.filter(level=filters.level)
     if filters.region:
         qs = qs.filter(issuing_region__code=filters.region)
+    # Clamped: at the ends of Python's calendar a day more, or the shift to UTC, overflows.
     if filters.date_from:
-        qs = qs.filter(publish_at__gte=_day_start(filters.date_from))
+        qs = qs.filter(publish_at__gte=_day_start(max(filters.date_from, EARLIEST_DATE)))
     if filters.date_to:
         # The whole of that day (Asia/Shanghai) is included.
-        qs = qs.filter(publish_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+        last = min(filters.date_to, LATEST_DATE)
+        qs = qs.filter(publish_at__lt=_day_start(last + timedelta(days=1)))
     return qs.public_order()
 
 

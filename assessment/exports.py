@@ -34,7 +34,7 @@ def attempts_xlsx(attempts: Iterable[Attempt]) -> bytes:
         dims = {d["title"]: float(d["points"]) for d in a.result.get("dimensions", [])}
         row = [a.enterprise.name, a.enterprise.uscc, str(a.enterprise.region or ""),
                f"{a.industry_code} {a.industry_name}".strip(), Category(a.category).label,
-               f"{a.questionnaire.name}（{a.questionnaire.version}）", float(a.total_score),
+               a.questionnaire.title, float(a.total_score),
                Level(a.level).label, dims.get("数字化基础"), dims.get("数字化管理"),
                dims.get("数字化成效"), timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M")]
         sheet.append([safe(v) for v in row])

@@ -61,7 +61,15 @@ class Questionnaire(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.version}）"
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The name, with the version only when the name does not already say it: the shipped
+        names carry （2024年版）, so "…（派生）（2024）" would give the year twice."""
+        if not self.version or self.version in self.name:
+            return self.name
+        return f"{self.name}（版本：{self.version}）"
 
     @cached_property
     def definition(self) -> content.Definition:

@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.urls import reverse_lazy
 
+from common.formtools import DateField
 from common.trees import TreeSelect
 from common.uploads import validate_upload
 from portal.regions.models import Region
@@ -118,10 +119,7 @@ class ProfileForm(forms.ModelForm):
                   "scale", "legal_representative", "contact_person", "contact_phone",
                   "contact_email", "main_product", "niche_market", "niche_since", "employees",
                   "rd_staff"]
-        widgets = {
-            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "niche_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        field_classes = {"founded_on": DateField, "niche_since": DateField}
 
     def __init__(self, *args: Any, annual_update: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,7 +216,7 @@ class MultipleFileField(forms.FileField):
 
 class ChangeForm(forms.Form):
     change_type = forms.ChoiceField(label="变更类型", choices=[("", "请选择")] + ChangeType.choices)
-    changed_on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"}))
+    changed_on = DateField(label="变更日期")
     before = forms.CharField(label="变更前情况", widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000)
     after = forms.CharField(label="变更后情况", widget=forms.Textarea(attrs={"rows": 3}),

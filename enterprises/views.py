@@ -15,7 +15,7 @@ from portal.accounts.decorators import enterprise_required
 
 from . import selectors, services
 from .forms import ChangeForm, FiguresForm, ProfileForm, figure_forms
-from .models import ChangeType, Enterprise, MajorChange
+from .models import ChangeType, Enterprise, InfoUpdate, MajorChange
 
 
 def _enterprise(request: HttpRequest) -> Enterprise:
@@ -83,9 +83,20 @@ def _profile_form_page(request: HttpRequest, *, mode: str) -> HttpResponse:
         if not selectors.is_recognised(enterprise, today):
             return redirect("enterprises:edit")
         window = selectors.update_window(enterprise=enterprise, year=today.year)
+        opens_on = None
         if not window.is_open(today):
             opens_on = (window.starts_on if today < window.starts_on else
                         selectors.update_window(enterprise=enterprise, year=today.year + 1).starts_on)
+        submitted = enterprise.info_updates.filter(
+            year=today.year, status=InfoUpdate.Status.SUBMITTED).first()
+        if submitted is not None:
+            # Submitted: read-only until an official returns it (services.info_update_submit
+            # refuses a second one anyway); a POST changes nothing.
+            return render(request, "enterprises/update_submitted.html", {
+                "update": submitted, "enterprise": enterprise, "opens_on": opens_on,
+                "changes": list(submitted.changes.values()),
+            }, status=409 if request.method == "POST" else 200)
+        if opens_on is not None:
             return render(request, "enterprises/update_closed.html", {
                 "window": window, "year": today.year, "opens_on": opens_on,
             }, status=403)
@@ -109,6 +120,7 @@ def _profile_form_page(request: HttpRequest, *, mode: str) -> HttpResponse:
                 services.info_update_submit(enterprise=enterprise, by=request.user, data=data,
                                             figures=figures)
                 messages.success(request, f"{today.year}年信息更新已提交。")
+                return redirect("enterprises:update")
             return redirect("enterprises:profile")
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -73,7 +73,7 @@ def lockout(request: HttpRequest, original_response: Any = None, credentials: An
 def register(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind") or request.POST.get("kind") or "enterprise"
     form_class = PersonRegisterForm if kind == "person" else EnterpriseRegisterForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if getattr(request, "limited", False):
             form.add_error(None, "注册请求过于频繁，请稍后再试。")
@@ -112,7 +112,7 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def phone_email_start(request: HttpRequest) -> HttpResponse:
-    form = PhoneEmailStartForm(request.POST or None)
+    form = PhoneEmailStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if getattr(request, "limited", False):
             form.add_error(None, "操作过于频繁，请稍后再试。")
@@ -158,7 +158,7 @@ def _mask_email(email: str) -> str:
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def phone_manual(request: HttpRequest) -> HttpResponse:
-    form = PhoneManualForm(request.POST or None, request.FILES or None)
+    form = PhoneManualForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST":
         if getattr(request, "limited", False):
             form.add_error(None, "操作过于频繁，请稍后再试。")
@@ -184,7 +184,7 @@ def phone_manual(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def recover(request: HttpRequest) -> HttpResponse:
-    form = RecoverForm(request.POST or None)
+    form = RecoverForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if getattr(request, "limited", False):
             form.add_error(None, "操作过于频繁，请稍后再试。")

@@ -82,6 +82,28 @@ def test_a_reversed_date_range_is_reported_at_the_field(client):
     assert "结束日期不能早于开始日期" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", [
+    {"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
+    {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+])
+def test_a_date_outside_the_calendar_is_reported_at_the_field_and_ignored(client, query):
+    make("部级通知")
+    response = client.get("/announcements/", query)
+    assert response.status_code == 200
+    assert "请输入1900年1月1日至2099年12月31日之间的日期。" in response.content.decode()
+    assert titles(response) == ["部级通知"]
+
+
+def test_the_search_selector_survives_the_ends_of_the_calendar():
+    from datetime import date
+
+    from announcements.selectors import Filters, search
+
+    make("部级通知")
+    found = search(Filters(date_from=date.min, date_to=date.max))
+    assert [a.title for a in found] == ["部级通知"]
+
+
 def test_an_empty_search_says_so_helpfully(client):
     make("部级通知")
     body = client.get("/announcements/", {"q": "不存在的关键词"}).content.decode()

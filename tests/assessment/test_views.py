@@ -14,7 +14,7 @@ from assessment import selectors, services
 from assessment.models import Attempt, Category, Level
 from enterprises.services import enterprise_for_account
 
-from .conftest import CST, best, questionnaire, scenes_at, submitted, with_industry
+from .conftest import CST, best, questionnaire, scenes_at, submitted, with_industry, worst
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,50 @@ def test_pdf_reports_are_rate_limited_per_account(client, ent_tianhe, manufactur
     url = reverse("assessment:report", args=[attempt.public_id])
     statuses = [client.get(url).status_code for _ in range(31)]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
+
+
+def mixed(definition):
+    """Every other question at full marks, the rest at zero: in the derived 生产性服务业 version
+    (dimensions worth 43.18, 34.08, 22.74) that gives 26.13/43.18分（60.5%）."""
+    top, bottom = best(definition), worst(definition)
+    return {q.id: (bottom if i % 2 else top)[q.id] for i, q in enumerate(definition.questions)}
+
+
+def dimension_texts(attempt) -> list[str]:
+    from decimal import Decimal
+    texts = []
+    for d in attempt.result["dimensions"]:
+        points, top = Decimal(d["points"]), Decimal(d["max"])
+        share = (points / top * 100).quantize(Decimal("0.1"))
+        share_text = f"{share:.0f}" if share == share.to_integral() else f"{share}"
+        texts.append(f"{points.normalize():f}/{top.normalize():f}分（{share_text}%）")
+    return texts
+
+
+def test_the_score_bars_show_the_whole_percentage_with_one_decimal(client, ent_nanjing, nanjing):
+    attempt = submitted(nanjing, answers=mixed(questionnaire(Category.PRODUCER_SERVICES).definition), level=1)
+    texts = dimension_texts(attempt)
+    assert texts[0] == "26.13/43.18分（60.5%）"
+    client.force_login(ent_nanjing)
+    page = client.get(reverse("assessment:result", args=[attempt.public_id])).content.decode()
+    for text in texts:
+        assert f">{text}</text>" in page
+
+
+def test_the_pdf_report_prints_the_whole_percentage_and_the_questionnaire_once(client, ent_nanjing, nanjing):
+    attempt = submitted(nanjing, answers=mixed(questionnaire(Category.PRODUCER_SERVICES).definition), level=1)
+    client.force_login(ent_nanjing)
+    pdf = client.get(reverse("assessment:report", args=[attempt.public_id])).content
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(pdf)
+        fh.flush()
+        text = subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "26.13/43.18分（60.5%）" in flat
+    for value in dimension_texts(attempt):
+        assert value in flat
+    if os.environ.get("SCREENSHOT_DIR"):
+        with open(os.path.join(os.environ["SCREENSHOT_DIR"], "assessment-report-mixed.pdf"), "wb") as out:
+            out.write(pdf)
+    line = next(row for row in text.splitlines() if row.startswith("评测表："))
+    assert line.strip() == "评测表：中小企业数字化水平评测指标（2024年版）· 生产性服务业（派生）"

@@ -13,6 +13,7 @@ from enterprises.services import enterprise_for_account
 from tests.common.zips import PNG, gbk_zip, zip_bytes
 from tests.common.zips import upload as zip_upload
 from tests.enterprises.conftest import complete
+from tests.formdata import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,28 @@ def test_the_changes_list_has_a_fixed_query_count(client, ent_tianhe, enterprise
     with CaptureQueriesContext(connection) as many:
         client.get("/enterprise/changes/")
     assert len(many) == len(few)
+
+
+def test_editing_a_draft_shows_its_date_in_iso_and_saves_it_back_unchanged(client, ent_tianhe, enterprise):
+    client.force_login(ent_tianhe)
+    new_change(client)
+    change = MajorChange.objects.get()
+    url = f"/enterprise/changes/{change.public_id}/edit/"
+    page = client.get(url).content.decode()
+    values = form_values(page)
+    assert values["changed_on"] == "2026-05-20"
+    assert 'type="date"' in page
+    response = client.post(url, values)
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.changed_on == dt.date(2026, 5, 20) and change.reason == "品牌升级"
+    assert change.status == "draft"
+
+
+@pytest.mark.parametrize("changed_on", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_date_outside_the_calendar_is_refused_at_the_field(client, ent_tianhe, enterprise, changed_on):
+    client.force_login(ent_tianhe)
+    response = new_change(client, changed_on=changed_on)
+    assert response.status_code == 200
+    assert "请输入1900年1月1日至2099年12月31日之间的日期。" in response.content.decode()
+    assert not MajorChange.objects.exists()

@@ -141,3 +141,40 @@ def test_enterprises_that_miss_the_window_are_flagged_for_officials(client, ent_
         official.force_login(gz_city)
         body = official.get("/admin/enterprises/enterprise/?update=overdue").content.decode()
         assert "广州越秀制造有限公司" in body and "广州天河科技有限公司" not in body
+
+
+def test_a_submitted_update_is_shown_read_only_with_its_changes_until_returned(client, ent_tianhe, recognised, tianhe_county):
+    client.force_login(ent_tianhe)
+    with time_machine.travel(at(2026, 3, 1, 9), tick=False):
+        response = post_update(client, address="广州市天河区新址")
+        assert response["Location"] == "/enterprise/profile/update/"
+        page = client.get("/enterprise/profile/update/")
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert 'data-testid="update-submitted"' in body and "2026-03-01 09:00" in body
+        assert 'name="address"' not in body and 'name="y2025-operating_revenue"' not in body
+        changes = body.split('data-testid="update-changes"')[1]
+        assert "注册地址" in changes and "广州市天河区科韵路1号" in changes and "广州市天河区新址" in changes
+        assert "2025年营业收入" in changes and "5600.00" in changes
+        assert 'data-testid="view-update"' in client.get("/enterprise/profile/").content.decode()
+        # A POST to the read-only page changes nothing.
+        assert post_update(client, address="再改").status_code == 409
+        recognised.refresh_from_db()
+        assert recognised.address == "广州市天河区新址"
+        InfoUpdate.objects.update(status="returned", opinion="请核对")
+        body = client.get("/enterprise/profile/update/").content.decode()
+        assert 'name="address"' in body and 'data-testid="update-submitted"' not in body
+
+
+def test_after_the_window_the_submitted_update_stays_readable_and_says_when_the_next_opens(client, ent_tianhe, recognised):
+    client.force_login(ent_tianhe)
+    with time_machine.travel(at(2026, 4, 30, 12), tick=False):
+        post_update(client, address="广州市天河区新址")
+    with time_machine.travel(at(2026, 5, 2, 9), tick=False):
+        client.force_login(ent_tianhe)  # a new session: the old one has been idle for days
+        body = client.get("/enterprise/profile/update/").content.decode()
+        assert 'data-testid="update-submitted"' in body and "广州市天河区新址" in body
+        assert "2027年1月1日" in body
+        assert post_update(client, address="再改").status_code == 409
+    recognised.refresh_from_db()
+    assert recognised.address == "广州市天河区新址"

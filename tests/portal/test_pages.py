@@ -63,3 +63,11 @@ def test_seed_demo_loads_accounts_of_every_kind_and_can_run_twice(settings, caps
     assert levels == {"ministry", "province", "city", "county"}
     assert User.objects.filter(kind="enterprise").count() == 5
     assert User.objects.filter(kind="person").count() == 1
+
+
+def test_seed_demo_gives_the_precision_manufacturer_the_manufacturing_questionnaire(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client.force_login(User.objects.get(username="gz_huaxin"))
+    body = client.get("/assessment/").content.decode()
+    assert 'data-testid="category">制造业<' in body and "3484 机械零部件加工" in body

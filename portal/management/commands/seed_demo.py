@@ -95,8 +95,9 @@ class Command(BaseCommand):
                                        certificate_no="YS-0001",
                                        valid_from=datetime.date(last_year, 6, 1),
                                        valid_until=datetime.date(last_year + 3, 5, 31))
+        # 3484 机械零部件加工 (门类 C): a precision manufacturer answers the 制造业 questionnaire.
         _complete(enterprise_for_account(user=User.objects.get(username="gz_huaxin")), "440106",
-                  "6513", last_year)
+                  "3484", last_year)
         enterprise_for_account(user=User.objects.get(username="sz_xinrui"))
         tianyuan = enterprise_for_account(user=User.objects.get(username="nj_tianyuan"))
         _complete(tianyuan, "320102", "3985", last_year)
