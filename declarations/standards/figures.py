@@ -58,7 +58,8 @@ FigureFn = Callable[[Reader, Financials], Figure]
 
 
 def _m(value: Decimal | None) -> str:
-    return "缺失" if value is None else rules.fmt_money(value)
+    """A declared amount, exactly as read (``rules.money``: at least two decimals)."""
+    return "缺失" if value is None else f"{value:f}万元"
 
 
 def _p(figure: Figure) -> str:
