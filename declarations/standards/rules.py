@@ -185,8 +185,14 @@ def pick_band(value: Decimal, table: BandTable) -> Band:
     return Band(None, 0, "其他")
 
 
-def _side(value: Decimal, edge: Decimal) -> int:
-    return (value > edge) - (value < edge)
+TWO_PLACES = Decimal("0.01")
+
+
+def _same_sides(shown: Decimal, value: Decimal, edges: tuple[Decimal, ...]) -> bool:
+    for edge in edges:
+        if (shown > edge) is not (value > edge) or (shown < edge) is not (value < edge):
+            return False
+    return True
 
 
 def display(value: Decimal, edges: Iterable[Decimal] = ()) -> Decimal:
@@ -200,16 +206,16 @@ def display(value: Decimal, edges: Iterable[Decimal] = ()) -> Decimal:
     with each edge therefore gives the same verdict as the exact value (§0.2).
     """
     edges = tuple(edges)
-    exponent = value.as_tuple().exponent
-    finest = max(2, -exponent) if isinstance(exponent, int) else 2
-    shown = value
-    for places in range(2, finest + 1):
-        try:
+    try:
+        shown = SHOWN.quantize(value, TWO_PLACES)
+        places = 2
+        # more places until every edge is on the same side; at the value's own precision
+        # the shown figure is the value itself, so this always ends
+        while shown != value and not _same_sides(shown, value, edges):
+            places += 1
             shown = SHOWN.quantize(value, Decimal((0, (1,), -places)))
-        except InvalidOperation:  # more digits than the context holds: show it as it is
-            return value
-        if all(_side(shown, edge) == _side(value, edge) for edge in edges):
-            break
+    except InvalidOperation:  # more digits than the context holds: show it as it is
+        return value
     return shown.copy_abs() if shown.is_zero() else shown  # never "-0.00"
 
 
