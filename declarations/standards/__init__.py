@@ -49,12 +49,13 @@ from declarations.standards.results import (
     Verdict,
 )
 from declarations.standards.v2026.inputs import GiantInput2026, SpecializedInput2026
+from declarations.standards.validation import InvalidInput, input_problems
 
 __all__ = [
     "Award", "AwardLevel", "BasicEligibility", "ConditionResult", "EvaluationResult",
     "FeatureBand", "FeatureConfig", "FeatureIndicator", "FeatureKind", "Financials",
     "GiantInput", "GiantInput2026", "GroupResult", "Honor", "IndicatorResult", "InnovativeInput",
-    "InputValue", "IpCounts", "Missing", "Outcome", "QualityItem", "RdInstitutionLevel",
+    "InputValue", "InvalidInput", "IpCounts", "Missing", "Outcome", "QualityItem", "RdInstitutionLevel",
     "SpecializedInput", "SpecializedInput2026", "SpecializedProductField", "Standard", "Tier",
-    "UnknownStandard", "Verdict", "YearFigures", "available", "evaluate", "get_standard",
+    "UnknownStandard", "Verdict", "YearFigures", "available", "evaluate", "get_standard", "input_problems",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from declarations.standards import rules
 from declarations.standards.inputs import (
@@ -25,6 +25,9 @@ from declarations.standards.results import (
     Outcome,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from declarations.standards.figures import Figure
 
 AWARD_LEVEL_LABELS = {AwardLevel.NATIONAL: "国家级", AwardLevel.PROVINCIAL: "省级"}
 
@@ -46,7 +49,7 @@ class Reader:
         return value
 
     def figure(self, fin: Financials, year: str, name: str) -> Decimal | None:
-        """A money figure (万元, two decimals) of one year, e.g. ``("last_year", "rd_expense")``."""
+        """A money figure (万元, as declared) of one year, e.g. ``("last_year", "rd_expense")``."""
         raw = getattr(getattr(fin, year), name)
         value = rules.money(raw)
         return self.take(
@@ -60,15 +63,13 @@ class Reader:
             f"financials.{year}.{name}", f"{YEAR_LABELS[year]}{FIGURE_LABELS[name]}", raw
         )
 
-    def window_sum(self, fin: Financials, years: Sequence[str], name: str) -> Decimal | None:
-        """The sum of a money figure over several years; ``None`` if any year is missing."""
-        values = [self.figure(fin, year, name) for year in years]
-        if any(v is None for v in values):
-            return None
-        return sum((v for v in values if v is not None), Decimal("0.00"))
-
     def ip(self, ip: IpCounts, name: str, label: str) -> int | None:
         return self.take(f"ip.{name}", label, getattr(ip, name))
+
+    def forgive(self, absent: Iterable[Missing]) -> None:
+        """Stop reporting inputs the outcome no longer depends on (a sum already proven)."""
+        gone = set(absent)
+        self.missing[:] = [m for m in self.missing if m not in gone]
 
 
 def indicator(
@@ -91,56 +92,54 @@ def missing_reason(reader: Reader, what: str = "", *, then: str = "本项记0分
 
 
 def band_indicator(
-    key: str, name: str, group: str, reader: Reader, value: Decimal | None,
-    table: rules.BandTable, work: str,
+    key: str, name: str, group: str, reader: Reader, figure: Figure, table: rules.BandTable,
 ) -> IndicatorResult:
-    """An indicator scored by a band table; ``work`` is the arithmetic shown before the band.
+    """An indicator scored by a band table from a computed ``figure``.
 
-    ``value`` is ``None`` when it could not be computed: 0 points with the reason.
+    The exact value picks the band; the value shown (``value`` and the reason) is
+    ``rules.display`` against the table's edges.  No value → 0 points with the reason.
     """
-    if value is None:
-        reason = missing_reason(reader) if reader.missing else f"{work}，无法计算，本项记0分"
+    if figure.value is None:
+        reason = missing_reason(reader) if reader.missing \
+            else f"{figure.work()}，无法计算，本项记0分"
         return indicator(key, name, group, reader, value=None, band="无法计算", points=0,
                          max_points=table.max_points, reason=reason)
-    band = rules.pick_band(value, table)
+    band = rules.pick_band(figure.value, table)
+    edges = table.edges
     return indicator(
-        key, name, group, reader, value=value, band=band.label, points=band.points,
-        max_points=table.max_points,
-        reason=f"{work}，落在「{band.label}」档，得{band.points}分",
+        key, name, group, reader, value=figure.shown(edges), band=band.label,
+        points=band.points, max_points=table.max_points,
+        reason=f"{figure.work(edges)}，落在「{band.label}」档，得{band.points}分",
     )
-
-
-def ratio_work(top_label: str, top: Decimal | None, bottom_label: str,
-               bottom: Decimal | None, value: Decimal | None) -> str:
-    """"研发费用 180.00万元 ÷ 营业收入 4000.00万元 = 4.50%"."""
-    t = "缺失" if top is None else rules.fmt_money(top)
-    b = "缺失" if bottom is None else rules.fmt_money(bottom)
-    v = "无法计算" if value is None else rules.fmt_pct(value)
-    return f"{top_label} {t} ÷ {bottom_label} {b} = {v}"
 
 
 def ip_indicator(
     key: str, name: str, group: str, ip: IpCounts,
     tiers: Sequence[tuple[str, str, int]],
 ) -> IndicatorResult:
-    """IP indicator (§3.1 #1, §3.2 #10): first tier, best first, with a count ≥ 1 wins.
+    """IP indicator (§3.1 #1, §3.2 #10): the best tier the known counts prove.
 
-    ``tiers`` is ``[(IpCounts field, label, points), …]``.  A missing count above the first
-    tier reached makes the result undeterminable: 0 points, reported missing.
+    ``tiers`` is ``[(IpCounts field, label, points), …]``, best first; the first known count
+    ≥ 1 wins.  An unknown count above it cannot lower the score, only raise it: it is
+    listed as missing and the proven tier is scored.
     """
     reader = Reader()
     max_points = max(points for _, _, points in tiers)
     for field_name, label, points in tiers:
         count = reader.ip(ip, field_name, label)
-        if count is None:
-            return indicator(key, name, group, reader, value=None, band="无法判断", points=0,
-                             max_points=max_points, reason=missing_reason(reader))
-        if count >= 1:
+        if count is not None and count >= 1:
+            reason = f"{label} {count} 项（≥1项），落在「{label}1项以上」档，得{points}分"
+            if reader.missing:
+                unknown = "、".join(m.label for m in reader.missing)
+                reason += f"（缺少{unknown}，更高档次待补充后判断，按已证明的档次计分）"
             return indicator(
                 key, name, group, reader, value=label, band=f"{label}1项以上", points=points,
-                max_points=max_points,
-                reason=f"{label} {count} 项（≥1项），落在「{label}1项以上」档，得{points}分",
+                max_points=max_points, reason=reason,
             )
+    if reader.missing:
+        return indicator(key, name, group, reader, value=None, band="无法判断", points=0,
+                         max_points=max_points,
+                         reason=missing_reason(reader, then="已知数量均未达到任何档次，本项记0分"))
     return indicator(key, name, group, reader, value="无", band="无", points=0,
                      max_points=max_points, reason="无符合条件的知识产权，得0分")
 
@@ -208,17 +207,31 @@ def fact(
 
 
 def threshold(
-    key: str, name: str, reader: Reader, value: Decimal | None, edge: Decimal, *,
-    at_least: bool = True, work: str, unit: str = "%", group: str = "",
+    key: str, name: str, reader: Reader, figure: Figure, edge: Decimal, *,
+    at_least: bool = True, group: str = "",
 ) -> ConditionResult:
-    """A "X以上"/"X以下" condition (edge included, §0.2) on a computed value."""
+    """A "X以上"/"X以下" condition (edge included, §0.2) on a computed ``figure``.
+
+    The exact value is judged; the shown value never crosses ``edge`` (``rules.display``).
+    A sum over a window with a missing year (``figure.partial``) passes when the known
+    years already reach ``edge``; otherwise it fails and the missing years are reported.
+    """
     sign = "≥" if at_least else "≤"
-    need = f"{sign}{rules.fmt_num(edge)}{unit}"
-    if value is None:
+    need = f"{sign}{rules.fmt_num(edge)}{figure.unit}"
+    work = figure.work((edge,))
+    if figure.value is None:
         reason = missing_reason(reader, then="视为不满足") if reader.missing \
             else f"{work}，无法计算，视为不满足"
         return condition(key, name, Outcome.FAIL, reason, group=group, reader=reader)
-    ok = rules.at_least(value, edge) if at_least else rules.at_most(value, edge)
+    ok = rules.at_least(figure.value, edge) if at_least else rules.at_most(figure.value, edge)
+    if figure.partial:
+        if ok and at_least:
+            reader.forgive(figure.absent)
+            return condition(key, name, Outcome.PASS,
+                             f"{work}，已知年份已达到，满足{need}", group=group, reader=reader)
+        return condition(key, name, Outcome.FAIL,
+                         f"{work}，已知年份未达到，无法判断是否满足{need}，视为不满足",
+                         group=group, reader=reader)
     verb = "满足" if ok else "不满足"
     return condition(key, name, Outcome.PASS if ok else Outcome.FAIL,
                      f"{work}，{verb}{need}", group=group, reader=reader)

@@ -22,6 +22,7 @@ from declarations.standards.v2026 import data as d2026
 from declarations.standards.v2026 import giant as giant2026
 from declarations.standards.v2026 import specialized as specialized2026
 from declarations.standards.v2026.inputs import GiantInput2026, SpecializedInput2026
+from declarations.standards.validation import check_inputs
 
 
 class UnknownStandard(LookupError):
@@ -45,12 +46,18 @@ class Standard:
     scope: str = "full"
 
     def evaluate(self, inputs: Any) -> EvaluationResult:
-        """Evaluate one declaration's inputs; ``TypeError`` if they are for another standard."""
+        """Evaluate one declaration's inputs.
+
+        ``TypeError`` if they are for another standard; ``InvalidInput`` (Chinese messages
+        by input path) if a value cannot be true — a rank below 1, a negative count or
+        number of years.  Missing figures are not errors: they are reported in the result.
+        """
         if not isinstance(inputs, self.input_type):
             raise TypeError(
                 f"{self.version}/{self.tier} expects {self.input_type.__name__}, "
                 f"got {type(inputs).__name__}"
             )
+        check_inputs(inputs)
         return self.evaluator(inputs, version=self.version)
 
 

@@ -35,25 +35,25 @@ def niche_condition(key: str, years_raw: Decimal | None, minimum: Decimal, group
     if exception is not None and breakthrough:
         r.take("key_field_breakthrough", "关键领域补短板/填空白", breakthrough, required=False)
         edge, note = exception, "（关键领域补短板/填空白，放宽）"
-    work = f"从事特定细分市场{'缺失' if years is None else rules.fmt_num(years)}年{note}"
-    return common.threshold(key, f"从事特定细分市场{rules.fmt_num(edge)}年以上", r, years,
-                            edge, work=work, unit="年", group=group)
+    figure = figures.declared(years, "从事特定细分市场", "年", note=note)
+    return common.threshold(key, f"从事特定细分市场{rules.fmt_num(edge)}年以上", r, figure,
+                            edge, group=group)
 
 
 def figure_condition(key: str, name: str, fn: figures.FigureFn, fin: Financials,
                      edge: Decimal, group: str, *, at_least: bool = True) -> ConditionResult:
     """A threshold on a computed figure (ratio, growth) with its worked arithmetic."""
     r = Reader()
-    value, work = fn(r, fin)
-    return common.threshold(key, name, r, value, edge, at_least=at_least, work=work,
-                            group=group)
+    return common.threshold(key, name, r, fn(r, fin), edge, at_least=at_least, group=group)
 
 
 def _rd_by_bracket(fin: Financials) -> ConditionResult:
     """§3.3 四 一般性条件(1): 研发投入 by the bracket of 上年度营业收入."""
     key, name = "xin.general.1", "研发投入（按上年度营业收入分档）"
     r = Reader()
-    revenue, revenue_work = figures.amount(r, fin, LAST, "operating_revenue", "上年度营业收入")
+    revenue_figure = figures.amount(r, fin, LAST, "operating_revenue", "上年度营业收入")
+    revenue = revenue_figure.value
+    revenue_work = revenue_figure.work((d.GIANT_REVENUE_LARGE, d.GIANT_REVENUE_MEDIUM))
     if revenue is None:
         return common.condition(key, name, Outcome.FAIL, "缺少上年度营业收入，无法确定分档，"
                                 "视为不满足", group=XIN, reader=r)
@@ -61,25 +61,27 @@ def _rd_by_bracket(fin: Financials) -> ConditionResult:
         large = rules.at_least(revenue, d.GIANT_REVENUE_LARGE)
         edge = d.GIANT_RD_RATIO_LARGE if large else d.GIANT_RD_RATIO_MEDIUM
         bracket = "1亿元以上" if large else "5000万元–1亿元"
-        r1, w1 = figures.rd_ratio(r, fin, LAST)
-        r2, w2 = figures.rd_ratio(r, fin, BEFORE)
-        ok = all(v is not None and rules.at_least(v, edge) for v in (r1, r2))
+        ratios = (figures.rd_ratio(r, fin, LAST), figures.rd_ratio(r, fin, BEFORE))
+        ok = all(f.value is not None and rules.at_least(f.value, edge) for f in ratios)
+        w1, w2 = (f.work((edge,)) for f in ratios)
         reason = (f"{revenue_work}（{bracket}档），要求近2年研发费用占比均≥{edge}%：上年度 {w1}；"
                   f"上上年度 {w2}，{'满足' if ok else '不满足'}")
         return common.condition(key, name, Outcome.PASS if ok else Outcome.FAIL, reason,
                                 group=XIN, reader=r)
-    equity, equity_work = figures.window_total(r, fin, d.TWO_YEARS, "new_equity_financing",
-                                               "近2年新增股权融资总额")
-    rd_total, rd_work = figures.window_total(r, fin, d.TWO_YEARS, "rd_expense",
-                                             "近2年研发费用总额")
-    staff, staff_work = figures.rd_staff_ratio(r, fin)
     checks = (
-        (equity, d.GIANT_SMALL_EQUITY, f"{equity_work}（需≥8000万元）"),
-        (rd_total, d.GIANT_SMALL_RD_TOTAL, f"{rd_work}（需≥3000万元）"),
-        (staff, d.GIANT_SMALL_RD_STAFF, f"{staff_work}（需≥50%）"),
+        (figures.window_total(r, fin, d.TWO_YEARS, "new_equity_financing", "近2年新增股权融资总额"),
+         d.GIANT_SMALL_EQUITY),
+        (figures.window_total(r, fin, d.TWO_YEARS, "rd_expense", "近2年研发费用总额"),
+         d.GIANT_SMALL_RD_TOTAL),
+        (figures.rd_staff_ratio(r, fin), d.GIANT_SMALL_RD_STAFF),
     )
-    ok = all(v is not None and rules.at_least(v, edge) for v, edge, _ in checks)
-    reason = (f"{revenue_work}（5000万元以下档）：" + "；".join(w for _, _, w in checks)
+    ok = all(f.value is not None and rules.at_least(f.value, edge) for f, edge in checks)
+    if ok:  # every part proven: missing years of a sum that already reaches its edge
+        for figure, _ in checks:
+            r.forgive(figure.absent)
+    reason = (f"{revenue_work}（5000万元以下档）："
+              + "；".join(f"{f.work((edge,))}（需≥{rules.fmt_num(edge)}{f.unit}）"
+                         for f, edge in checks)
               + f"，{'满足' if ok else '不满足'}")
     return common.condition(key, name, Outcome.PASS if ok else Outcome.FAIL, reason,
                             group=XIN, reader=r)
@@ -162,10 +164,10 @@ def _dimensions(
     r = Reader()
     share = rules.to_decimal(r.take("niche_market_share", "主导产品全国细分市场占有率",
                                     inp.niche_market_share))
-    share_work = f"主导产品全国细分市场占有率 {'缺失' if share is None else rules.fmt_pct(share)}"
     te = common.all_of("te", "三、特色化", (
-        common.threshold("te.1", "主导产品全国细分市场占有率10%以上", r, share,
-                         d.GIANT_MARKET_SHARE, work=share_work, group=TE),
+        common.threshold("te.1", "主导产品全国细分市场占有率10%以上", r,
+                         figures.declared(share, "主导产品全国细分市场占有率 ", "%"),
+                         d.GIANT_MARKET_SHARE, group=TE),
         common.judgement("te.2", "技术和产品有自身独特优势，享有较高知名度和影响力",
                          "distinctive_advantage", inp.distinctive_advantage, group=TE),
         common.fact("te.3", "拥有直接面向市场并具有竞争优势的自主品牌", "own_brand",

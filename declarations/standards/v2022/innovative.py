@@ -24,32 +24,30 @@ LAST = "last_year"
 def _rd_ratio(fin: Financials) -> IndicatorResult:
     """§3.1 indicator 2: 上年度研发费用总额占营业收入总额比重."""
     r = Reader()
-    value, work = figures.rd_ratio(r, fin)
     return common.band_indicator("2", "上年度研发费用总额占营业收入总额比重", "创新能力", r,
-                                 value, d.INNOVATIVE_RD_RATIO, work)
+                                 figures.rd_ratio(r, fin), d.INNOVATIVE_RD_RATIO)
 
 
 def _main_growth(fin: Financials) -> IndicatorResult:
     """§3.1 indicator 3: 上年度主营业务收入增长率 = (N−1 − N−2) ÷ N−2."""
     r = Reader()
-    value, work = figures.growth(r, fin, "main_business_revenue", LAST, "year_before")
-    return common.band_indicator("3", "上年度主营业务收入增长率", "成长性", r, value,
-                                 d.INNOVATIVE_MAIN_GROWTH, work)
+    figure = figures.growth(r, fin, "main_business_revenue", LAST, "year_before")
+    return common.band_indicator("3", "上年度主营业务收入增长率", "成长性", r, figure,
+                                 d.INNOVATIVE_MAIN_GROWTH)
 
 
 def debt_ratio(fin: Financials, key: str, group: str, table: rules.BandTable) -> IndicatorResult:
     """上年度资产负债率 = 负债总额 ÷ 资产总额 (§3.1 indicator 4, §3.2 indicator 8)."""
     r = Reader()
-    value, work = figures.debt_ratio(r, fin)
-    return common.band_indicator(key, "上年度资产负债率", group, r, value, table, work)
+    return common.band_indicator(key, "上年度资产负债率", group, r, figures.debt_ratio(r, fin),
+                                 table)
 
 
 def main_share(fin: Financials, key: str, group: str, table: rules.BandTable) -> IndicatorResult:
     """上年度主营业务收入占营业收入比重 (§3.1 indicator 6, §3.2 indicator 1)."""
     r = Reader()
-    value, work = figures.main_share(r, fin)
     return common.band_indicator(key, "上年度主营业务收入总额占营业收入总额比重", group, r,
-                                 value, table, work)
+                                 figures.main_share(r, fin), table)
 
 
 def _indicators(inp: InnovativeInput) -> tuple[IndicatorResult, ...]:
@@ -92,10 +90,10 @@ def _direct(inp: InnovativeInput) -> tuple[ConditionResult, ...]:
         "拥有省部级以上研发机构" if has_inst else "未申报省部级以上研发机构", reader=inst,
     )
     eq = common.Reader()
-    total, work = figures.window_total(eq, inp.financials, d.INNOVATIVE_EQUITY_YEARS,
-                                       "new_equity_financing", "近三年新增股权融资总额")
+    total = figures.window_total(eq, inp.financials, d.INNOVATIVE_EQUITY_YEARS,
+                                 "new_equity_financing", "近三年新增股权融资总额")
     equity = common.threshold("direct.4", "近三年新增股权融资总额500万元以上", eq, total,
-                              d.INNOVATIVE_EQUITY_DIRECT, work=work, unit="万元")
+                              d.INNOVATIVE_EQUITY_DIRECT)
     return (
         common.award_condition("direct.1", "近三年获得国家级、省级科技奖励", inp.awards,
                                d.INNOVATIVE_AWARD_LIMITS),

@@ -26,9 +26,8 @@ LAST = "last_year"
 def _avg_growth(fin: Financials) -> IndicatorResult:
     """§3.2 indicator 2: 近2年主营业务收入平均增长率."""
     r = Reader()
-    value, work = figures.average_main_growth(r, fin)
-    return common.band_indicator("2", "近2年主营业务收入平均增长率", "专业化", r, value,
-                                 d.SPECIALIZED_MAIN_GROWTH, work)
+    return common.band_indicator("2", "近2年主营业务收入平均增长率", "专业化", r,
+                                 figures.average_main_growth(r, fin), d.SPECIALIZED_MAIN_GROWTH)
 
 
 def _niche_years(years: Decimal | None) -> IndicatorResult:
@@ -58,8 +57,9 @@ def _digital(level: int | None) -> IndicatorResult:
         return common.indicator("5", "数字化水平", "精细化", r, value=None, band="无评测结果",
                                 points=0, max_points=d.SPECIALIZED_DIGITAL.max_points,
                                 reason="缺少数字化水平评测结果，本项记0分")
-    return common.band_indicator("5", "数字化水平", "精细化", r, Decimal(level),
-                                 d.SPECIALIZED_DIGITAL, f"数字化水平评测{level}级")
+    return common.band_indicator("5", "数字化水平", "精细化", r,
+                                 figures.declared(Decimal(level), "数字化水平评测", "级"),
+                                 d.SPECIALIZED_DIGITAL)
 
 
 def _quality(inp: SpecializedInput) -> IndicatorResult:
@@ -83,18 +83,18 @@ def _quality(inp: SpecializedInput) -> IndicatorResult:
 def _band(key: str, name: str, group: str, fn: figures.FigureFn, table: rules.BandTable,
           fin: Financials) -> IndicatorResult:
     r = Reader()
-    value, work = fn(r, fin)
-    return common.band_indicator(key, name, group, r, value, table, work)
+    return common.band_indicator(key, name, group, r, fn(r, fin), table)
 
 
 def _rd_input(fin: Financials) -> IndicatorResult:
     """§3.2 indicator 11: 研发费用总额 或 占比 — the better of the two bands."""
     r = Reader()
-    amount, amount_work = figures.amount(r, fin, LAST, "rd_expense", "研发费用")
-    ratio, ratio_work = figures.rd_ratio(r, fin)
-    maximum = d.SPECIALIZED_RD_AMOUNT_BANDS.max_points
-    by_amount = None if amount is None else rules.pick_band(amount, d.SPECIALIZED_RD_AMOUNT_BANDS)
-    by_ratio = None if ratio is None else rules.pick_band(ratio, d.SPECIALIZED_RD_RATIO_BANDS)
+    amount = figures.amount(r, fin, LAST, "rd_expense", "研发费用")
+    ratio = figures.rd_ratio(r, fin)
+    amounts, ratios = d.SPECIALIZED_RD_AMOUNT_BANDS, d.SPECIALIZED_RD_RATIO_BANDS
+    maximum = amounts.max_points
+    by_amount = None if amount.value is None else rules.pick_band(amount.value, amounts)
+    by_ratio = None if ratio.value is None else rules.pick_band(ratio.value, ratios)
     known = [b for b in (by_amount, by_ratio) if b is not None]
     if not known:
         return common.indicator("11", "上年度研发费用投入", "创新能力", r, value=None,
@@ -103,13 +103,13 @@ def _rd_input(fin: Financials) -> IndicatorResult:
     best = max(known, key=lambda b: b.points)
     texts = []
     if by_amount is not None:
-        texts.append(f"{amount_work} →「{by_amount.label}」{by_amount.points}分")
+        texts.append(f"{amount.work(amounts.edges)} →「{by_amount.label}」{by_amount.points}分")
     if by_ratio is not None:
-        texts.append(f"{ratio_work} →「{by_ratio.label}」{by_ratio.points}分")
+        texts.append(f"{ratio.work(ratios.edges)} →「{by_ratio.label}」{by_ratio.points}分")
     reason = "；".join(texts) + f"；取较高者，得{best.points}分"
     if r.missing and best.points < maximum:
         reason += f"（缺少{'、'.join(m.label for m in r.missing)}，仅按可计算部分计分）"
-    value = ratio if best is by_ratio else amount
+    value = ratio.shown(ratios.edges) if best is by_ratio else amount.shown(amounts.edges)
     return common.indicator("11", "上年度研发费用投入", "创新能力", r, value=value,
                             band=best.label, points=best.points, max_points=maximum,
                             reason=reason)
@@ -144,18 +144,17 @@ def _direct(inp: SpecializedInput) -> tuple[ConditionResult, ...]:
     """§3.2 认定条件4 (1)–(4)."""
     fin = inp.financials
     r2 = Reader()
-    mean, mean_work = figures.window_mean(r2, fin, d.TWO_YEARS, "rd_expense",
-                                          "近两年研发费用总额均值")
+    mean = figures.window_mean(r2, fin, d.TWO_YEARS, "rd_expense", "近两年研发费用总额均值")
     r3 = Reader()
-    equity, equity_work = figures.window_total(r3, fin, d.TWO_YEARS, "new_equity_financing",
-                                               "近两年新增股权融资总额")
+    equity = figures.window_total(r3, fin, d.TWO_YEARS, "new_equity_financing",
+                                  "近两年新增股权融资总额")
     return (
         common.award_condition("direct.1", "省级科技奖励前三或国家级科技奖励前五", inp.awards,
                                d.SPECIALIZED_AWARD_LIMITS),
         common.threshold("direct.2", "近两年研发费用总额均值1000万元以上", r2, mean,
-                         d.SPECIALIZED_RD_MEAN_DIRECT, work=mean_work, unit="万元"),
+                         d.SPECIALIZED_RD_MEAN_DIRECT),
         common.threshold("direct.3", "近两年新增股权融资总额6000万元以上", r3, equity,
-                         d.SPECIALIZED_EQUITY_DIRECT, work=equity_work, unit="万元"),
+                         d.SPECIALIZED_EQUITY_DIRECT),
         common.rank_condition("direct.4", '近三年进入"创客中国"全国500强企业组名单',
                               inp.maker_china_rank, d.SPECIALIZED_MAKER_CHINA_RANK),
     )
@@ -170,17 +169,17 @@ def _mandatory(
     r1 = Reader()
     years = rules.to_decimal(r1.take("niche_years", "从事特定细分市场年限", inp.niche_years))
     c1 = common.threshold(
-        "cond.1", "从事特定细分市场时间2年以上", r1, years, d.SPECIALIZED_NICHE_YEARS,
-        work=f"从事特定细分市场{'缺失' if years is None else rules.fmt_num(years)}年",
-        unit="年", group=group)
+        "cond.1", "从事特定细分市场时间2年以上", r1,
+        figures.declared(years, "从事特定细分市场", "年"), d.SPECIALIZED_NICHE_YEARS,
+        group=group)
     ra, rb = Reader(), Reader()
-    rd, rd_work = figures.amount(ra, fin, LAST, "rd_expense", "上年度研发费用")
-    ratio, ratio_work = figures.rd_ratio(rb, fin)
+    rd = figures.amount(ra, fin, LAST, "rd_expense", "上年度研发费用")
+    ratio = figures.rd_ratio(rb, fin)
     c2 = common.all_of("cond.2", "上年度研发费用不低于100万元且占营业收入比重不低于3%", (
         common.threshold("cond.2.amount", "研发费用不低于100万元", ra, rd,
-                         d.SPECIALIZED_RD_AMOUNT, work=rd_work, unit="万元", group=group),
+                         d.SPECIALIZED_RD_AMOUNT, group=group),
         common.threshold("cond.2.ratio", "研发费用占比不低于3%", rb, ratio,
-                         d.SPECIALIZED_RD_RATIO, work=ratio_work, group=group),
+                         d.SPECIALIZED_RD_RATIO, group=group),
     ), group=group)
     c3 = _revenue_condition(fin, group)
     score_ok = rules.at_least(Decimal(total), Decimal(d.SPECIALIZED_PASS_TOTAL))
@@ -201,21 +200,38 @@ def _mandatory(
 def _revenue_condition(fin: Financials, group: str) -> ConditionResult:
     """§3.2 认定条件3: 营业收入1000万元以上；或1000万元以下但近2年新增股权融资2000万元以上."""
     r = Reader()
-    revenue, revenue_work = figures.amount(r, fin, LAST, "operating_revenue", "上年度营业收入")
     name = "上年度营业收入1000万元以上，或近2年新增股权融资2000万元以上"
-    if revenue is not None and rules.at_least(revenue, d.SPECIALIZED_REVENUE):
-        return common.condition("cond.3", name, Outcome.PASS,
-                                f"{revenue_work}，满足≥1000万元", group=group, reader=r)
-    equity, equity_work = figures.window_total(r, fin, d.TWO_YEARS, "new_equity_financing",
-                                               "近2年新增股权融资总额")
-    if equity is not None and rules.at_least(equity, d.SPECIALIZED_EQUITY_SMALL):
-        return common.condition("cond.3", name, Outcome.PASS,
-                                f"{revenue_work}（不足1000万元），{equity_work}，满足≥2000万元",
-                                group=group, reader=r)
+    outcome, reason = revenue_or_equity(r, fin, d.SPECIALIZED_REVENUE, d.TWO_YEARS,
+                                        d.SPECIALIZED_EQUITY_SMALL)
+    return common.condition("cond.3", name, outcome, reason, group=group, reader=r)
+
+
+def revenue_or_equity(r: Reader, fin: Financials, revenue_edge: Decimal,
+                      years: tuple[str, ...], equity_edge: Decimal, *,
+                      label: str = "近2年新增股权融资总额") -> tuple[Outcome, str]:
+    """上年度营业收入 ≥ ``revenue_edge``, or 近2年新增股权融资 ≥ ``equity_edge``.
+
+    Either path that is proven passes, and then nothing is reported missing: a missing
+    revenue does not matter once the equity known so far reaches its edge, nor does a
+    missing year of equity once the known years do (amounts are never negative).
+    """
+    revenue = figures.amount(r, fin, LAST, "operating_revenue", "上年度营业收入")
+    revenue_work = revenue.work((revenue_edge,))
+    need_revenue = f"≥{rules.fmt_num(revenue_edge)}万元"
+    if revenue.value is not None and rules.at_least(revenue.value, revenue_edge):
+        r.missing.clear()
+        return Outcome.PASS, f"{revenue_work}，满足{need_revenue}"
+    equity = figures.window_total(r, fin, years, "new_equity_financing", label)
+    equity_work = equity.work((equity_edge,))
+    need_equity = f"≥{rules.fmt_num(equity_edge)}万元"
+    if equity.value is not None and rules.at_least(equity.value, equity_edge):
+        r.missing.clear()
+        short = "" if revenue.value is None else f"（不足{rules.fmt_num(revenue_edge)}万元）"
+        return Outcome.PASS, f"{revenue_work}{short}，{equity_work}，满足{need_equity}"
     reason = f"{revenue_work}，{equity_work}，均未达到要求"
     if r.missing:
         reason += f"（缺少{'、'.join(m.label for m in r.missing)}）"
-    return common.condition("cond.3", name, Outcome.FAIL, reason, group=group, reader=r)
+    return Outcome.FAIL, reason
 
 
 def evaluate(inp: SpecializedInput, *, version: str = d.VERSION) -> EvaluationResult:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from declarations.standards import common, figures, rules
 from declarations.standards.common import Reader
 from declarations.standards.results import ConditionResult, EvaluationResult, Missing, Outcome
@@ -28,16 +30,15 @@ def _rd(inp: GiantInput2026) -> ConditionResult:
     """近两年研发费用合计 ≥1200万元且每年占营业收入比重 ≥3%."""
     fin = inp.financials
     rt = Reader()
-    total, total_work = figures.window_total(rt, fin, d.TWO_YEARS, "rd_expense",
-                                             "近两年研发费用合计")
+    total = figures.window_total(rt, fin, d.TWO_YEARS, "rd_expense", "近两年研发费用合计")
     parts = [common.threshold("rd.total", "近两年研发费用合计1200万元以上", rt, total,
-                              d.GIANT_RD_TOTAL, work=total_work, unit="万元", group=GROUP)]
+                              d.GIANT_RD_TOTAL, group=GROUP)]
     for year, label in (("last_year", "上年度"), ("year_before", "上上年度")):
         r = Reader()
-        ratio, work = figures.rd_ratio(r, fin, year)
+        ratio = figures.rd_ratio(r, fin, year)
+        ratio = replace(ratio, lead=f"{label}{ratio.lead}")
         parts.append(common.threshold(f"rd.{year}.ratio", f"{label}研发费用占比3%以上", r,
-                                      ratio, d.GIANT_RD_RATIO, work=f"{label}{work}",
-                                      group=GROUP))
+                                      ratio, d.GIANT_RD_RATIO, group=GROUP))
     return common.all_of("rd", "近两年研发费用合计1200万元以上且每年占比3%以上", parts,
                          group=GROUP)
 
@@ -69,7 +70,7 @@ def _market(inp: GiantInput2026) -> ConditionResult:
                                     inp.niche_market_share, required=False))
     rank = r.take("domestic_rank", "主导产品国内细分市场排名", inp.domestic_rank,
                   required=False)
-    share_text = "缺失" if share is None else rules.fmt_pct(share)
+    share_text = "缺失" if share is None else rules.fmt_pct(share, (d.GIANT_MARKET_SHARE,))
     rank_text = "缺失" if rank is None else f"第{rank}"
     work = f"市场占有率 {share_text}，国内排名 {rank_text}"
     ok = (share is not None and rules.at_least(share, d.GIANT_MARKET_SHARE)) or (
@@ -84,14 +85,13 @@ def evaluate(inp: GiantInput2026, *, version: str = d.VERSION) -> EvaluationResu
     """Check the 2026 小巨人 hard conditions (never raises on missing figures)."""
     fin = inp.financials
     r = Reader()
-    revenue, revenue_work = figures.amount(r, fin, "last_year", "operating_revenue",
-                                           "上年度营业收入")
+    revenue = figures.amount(r, fin, "last_year", "operating_revenue", "上年度营业收入")
     conditions = (
         common.judgement("prerequisite", "有效期内的专精特新中小企业", "holds_valid_specialized",
                          inp.holds_valid_specialized, group=GROUP),
         niche_condition("niche", inp.niche_years, d.GIANT_NICHE_YEARS, GROUP),
         common.threshold("revenue", "上年度营业收入5000万元以上", r, revenue, d.GIANT_REVENUE,
-                         work=revenue_work, unit="万元", group=GROUP),
+                         group=GROUP),
         figure_condition("main_share", "主营业务收入占营业收入比重90%以上", figures.main_share,
                          fin, d.GIANT_MAIN_SHARE, GROUP),
         _growth(inp),

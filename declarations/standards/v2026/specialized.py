@@ -6,12 +6,14 @@ comes from the platform and is checked against its threshold here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from declarations.standards import common, figures, rules
 from declarations.standards.common import Reader
 from declarations.standards.results import ConditionResult, EvaluationResult, Outcome
 from declarations.standards.v2022.giant import figure_condition, niche_condition
+from declarations.standards.v2022.specialized import revenue_or_equity
 from declarations.standards.v2026 import data as d
 from declarations.standards.v2026.inputs import SpecializedInput2026
 
@@ -35,29 +37,17 @@ def development_score(key: str, score: Decimal | None, prior: Decimal | None, ed
             return common.condition(key, name, Outcome.PASS,
                                     f"复核：近两年最高得分{rules.fmt_num(best)}分，满足≥{edge}分",
                                     group=GROUP, reader=r)
-    work = f"本年度专精特新发展评价得分 {'缺失' if value is None else rules.fmt_num(value)}"
-    return common.threshold(key, name, r, value, edge, work=work, unit="分", group=GROUP)
+    figure = figures.declared(value, "本年度专精特新发展评价得分 ", "分")
+    return common.threshold(key, name, r, figure, edge, group=GROUP)
 
 
 def _revenue(inp: SpecializedInput2026) -> ConditionResult:
     """上年营业收入 ≥1500万元，或近两年新增股权投资 ≥2000万元."""
     r = Reader()
-    fin = inp.financials
     name = "上年度营业收入1500万元以上，或近两年新增股权融资2000万元以上"
-    revenue, revenue_work = figures.amount(r, fin, "last_year", "operating_revenue",
-                                           "上年度营业收入")
-    if revenue is not None and rules.at_least(revenue, d.SPECIALIZED_REVENUE):
-        return common.condition("rev", name, Outcome.PASS, f"{revenue_work}，满足≥1500万元",
-                                group=GROUP, reader=r)
-    equity, equity_work = figures.window_total(r, fin, d.TWO_YEARS, "new_equity_financing",
-                                               "近两年新增股权融资总额")
-    ok = equity is not None and rules.at_least(equity, d.SPECIALIZED_EQUITY)
-    reason = f"{revenue_work}，{equity_work}，{'满足≥2000万元' if ok else '均未达到要求'}"
-    if not ok:
-        r_missing = "、".join(m.label for m in r.missing)
-        reason += f"（缺少{r_missing}）" if r_missing else ""
-    return common.condition("rev", name, Outcome.PASS if ok else Outcome.FAIL, reason,
-                            group=GROUP, reader=r)
+    outcome, reason = revenue_or_equity(r, inp.financials, d.SPECIALIZED_REVENUE, d.TWO_YEARS,
+                                        d.SPECIALIZED_EQUITY, label="近两年新增股权融资总额")
+    return common.condition("rev", name, outcome, reason, group=GROUP, reader=r)
 
 
 def _rd_each_year(inp: SpecializedInput2026) -> ConditionResult:
@@ -65,15 +55,13 @@ def _rd_each_year(inp: SpecializedInput2026) -> ConditionResult:
     parts = []
     for year, label in (("last_year", "上年度"), ("year_before", "上上年度")):
         ra, rb = Reader(), Reader()
-        amount, amount_work = figures.amount(ra, inp.financials, year, "rd_expense",
-                                             f"{label}研发费用")
-        ratio, ratio_work = figures.rd_ratio(rb, inp.financials, year)
+        amount = figures.amount(ra, inp.financials, year, "rd_expense", f"{label}研发费用")
+        ratio = figures.rd_ratio(rb, inp.financials, year)
+        ratio = replace(ratio, lead=f"{label}{ratio.lead}")
         parts.append(common.threshold(f"rd.{year}.amount", f"{label}研发费用100万元以上", ra,
-                                      amount, d.SPECIALIZED_RD_AMOUNT, work=amount_work,
-                                      unit="万元", group=GROUP))
+                                      amount, d.SPECIALIZED_RD_AMOUNT, group=GROUP))
         parts.append(common.threshold(f"rd.{year}.ratio", f"{label}研发费用占比3%以上", rb,
-                                      ratio, d.SPECIALIZED_RD_RATIO,
-                                      work=f"{label}{ratio_work}", group=GROUP))
+                                      ratio, d.SPECIALIZED_RD_RATIO, group=GROUP))
     return common.all_of("rd", "近两年研发费用每年100万元以上且占比3%以上", parts, group=GROUP)
 
 

@@ -45,10 +45,38 @@ def test_indicator_1_ip_tiers(ip: IpCounts, points: int) -> None:
     assert item.missing == ()
 
 
-def test_indicator_1_missing_count_above_the_hit_scores_zero_and_is_reported() -> None:
+@pytest.mark.parametrize(
+    ("ip", "points", "missing"),
+    [
+        # Ⅰ类 = 3 with both higher classes unknown: at least the Ⅰ类 tier, unknowns listed
+        (IpCounts(None, None, 3, 0), 10, ["ip.high_value_class1", "ip.self_developed_class1"]),
+        (IpCounts(None, 0, 5, 0), 10, ["ip.high_value_class1"]),
+        (IpCounts(None, 2, 2, 0), 15, ["ip.high_value_class1"]),
+        (IpCounts(None, None, None, 1), 5,
+         ["ip.high_value_class1", "ip.self_developed_class1", "ip.class1"]),
+        (IpCounts(0, None, 1, 0), 10, ["ip.self_developed_class1"]),
+        # nothing proven: 0 points, every unknown listed
+        (IpCounts(None, 0, 0, 0), 0, ["ip.high_value_class1"]),
+        (IpCounts(), 0, ["ip.high_value_class1", "ip.self_developed_class1", "ip.class1",
+                         "ip.class2"]),
+    ],
+)
+def test_indicator_1_scores_the_tier_the_known_counts_prove_when_the_top_class_is_unknown(
+    ip: IpCounts, points: int, missing: list[str],
+) -> None:
+    """Decision 5: an unknown higher class is listed missing, not scored 0."""
+    item = run(ip=ip).indicator("1")
+    assert item.points == points
+    assert [m.field for m in item.missing] == missing
+    if points:
+        assert "缺少" in item.reason and f"得{points}分" in item.reason
+
+
+def test_indicator_1_old_rule_scored_zero_for_an_unknown_top_class_now_scores_proven_tier(
+) -> None:
     item = run(ip=IpCounts(None, 0, 5, 0)).indicator("1")
-    assert item.points == 0
-    assert [m.field for m in item.missing] == ["ip.high_value_class1"]
+    assert item.points == 10
+    assert item.band == "Ⅰ类知识产权1项以上"
 
 
 # §3.1 indicator 2: ≥5 20; 3–5 15; 2–3 10; 1–2 5; <1 0.  营业收入 100 → ratio = 研发费用.
@@ -56,9 +84,10 @@ def test_indicator_1_missing_count_above_the_hit_scores_zero_and_is_reported() -
     ("ratio", "points"),
     [("0", 0), ("0.99", 0), ("1", 5), ("1.01", 5), ("1.99", 5), ("2", 10), ("2.01", 10),
      ("2.99", 10), ("3", 15), ("3.01", 15), ("4.99", 15), ("5", 20), ("5.01", 20),
-     ("2.995", 15)],  # 2.995% rounds to 3.00% and takes the 3% band
+     ("2.995", 10)],  # exact value judged: 2.995% is below 3%, no longer rounded into it
 )
-def test_indicator_2_rd_ratio_bands(ratio: str, points: int) -> None:
+def test_indicator_2_rd_ratio_bands_exact_value_so_2_995_is_below_3(ratio: str,
+                                                                     points: int) -> None:
     item = run(financials=fin({"operating_revenue": 100, "rd_expense": ratio})).indicator("2")
     assert item.points == points
 
@@ -111,13 +140,15 @@ def scored(ip: IpCounts, rd: str, growth: str, debt: str, strategic: bool | None
            share: str) -> InnovativeInput:
     """An input whose six indicators are driven directly.
 
-    Large amounts keep the cent rounding of the derived figures far below 0.005%.
+    Every ratio is exact (no rounding to reach an edge): 主营业务收入 is a multiple of every
+    share and every (100 + growth) used below, so revenue and the N−2 base are whole.
     """
-    base = D(1_000_000)  # 上上年度主营业务收入
-    main = base * (100 + D(growth)) / 100
-    revenue = (main * 100 / D(share)).quantize(D("0.01"))
+    main = D(6_375_600)  # 2⁴·3²·5²·7·11·23
+    base = main * 100 / (100 + D(growth))  # 上上年度主营业务收入
+    revenue = main * 100 / D(share)
+    assert base == base.to_integral_value() and revenue == revenue.to_integral_value()
     figures = fin(
-        {"operating_revenue": revenue, "rd_expense": (revenue * D(rd) / 100).quantize(D("0.01")),
+        {"operating_revenue": revenue, "rd_expense": revenue * D(rd) / 100,
          "main_business_revenue": main, "total_assets": 100, "total_liabilities": debt,
          "new_equity_financing": 0},
         {"main_business_revenue": base, "new_equity_financing": 0},
@@ -226,12 +257,41 @@ def test_direct_4_three_year_equity_financing(amounts: tuple[str, str, str],
     assert result.verdict is (Verdict.MEETS if outcome is Outcome.PASS else Verdict.FAILS)
 
 
-def test_direct_4_missing_year_fails_and_is_reported() -> None:
-    figures = fin({"new_equity_financing": 900}, {"new_equity_financing": 0})
-    condition = run(financials=figures).condition("direct.4")
-    assert condition.outcome is Outcome.FAIL
-    assert [m.field for m in condition.missing] == [
-        "financials.two_years_before.new_equity_financing"]
+@pytest.mark.parametrize(
+    ("amounts", "outcome", "missing"),
+    [
+        # the known years already reach 500: met although N−3 is blank (amounts ≥ 0)
+        (("900", "0", None), Outcome.PASS, []),
+        (("500", None, None), Outcome.PASS, []),
+        ((None, None, "2500"), Outcome.PASS, []),
+        # the known years fall short and a year is missing: missing input
+        (("400", "0", None), Outcome.FAIL, ["financials.two_years_before.new_equity_financing"]),
+        (("499.99", None, None), Outcome.FAIL,
+         ["financials.year_before.new_equity_financing",
+          "financials.two_years_before.new_equity_financing"]),
+        ((None, None, None), Outcome.FAIL,
+         ["financials.last_year.new_equity_financing",
+          "financials.year_before.new_equity_financing",
+          "financials.two_years_before.new_equity_financing"]),
+    ],
+)
+def test_direct_4_sum_with_a_missing_year_is_met_when_the_known_years_reach_500(
+    amounts: tuple[str | None, ...], outcome: Outcome, missing: list[str],
+) -> None:
+    a, b, c = amounts
+    figures = fin({"new_equity_financing": a}, {"new_equity_financing": b},
+                  {"new_equity_financing": c})
+    result = STANDARD.evaluate(InnovativeInput(financials=figures, eligibility=OK))
+    condition = result.condition("direct.4")
+    assert condition.outcome is outcome
+    assert [m.field for m in condition.missing] == missing
+    if outcome is Outcome.PASS and a == "900":
+        assert condition.reason == ("近三年新增股权融资总额 至少 900.00万元（已知年份合计，缺少上上上年度"
+                                    "新增股权融资），已知年份已达到，满足≥500万元")
+    if outcome is Outcome.PASS:
+        assert result.verdict is Verdict.MEETS
+        assert not {m.field for m in result.missing_inputs} & {
+            "financials.two_years_before.new_equity_financing"}
 
 
 def test_no_direct_condition_without_claims() -> None:

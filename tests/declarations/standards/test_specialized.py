@@ -267,12 +267,13 @@ def test_condition_1_two_years_in_the_niche(years: str | None, outcome: Outcome)
     [(1000, "100", True, True),  # exactly 100万元 and exactly 10%
      (1000, "99.99", False, True),
      (5000, "150", True, True),  # exactly 3.00%
-     (5000, "149.99", True, True),  # 2.9998% rounds to 3.00%: the shown figure is judged
-     (5000, "149.74", True, False),  # 2.9948% → 2.99%
+     (5000, "149.99", True, False),  # 2.9998% is below 3%: the exact value is judged
+     (5000, "149.74", True, False),  # 2.9948%
      (5100, "150", True, False)],  # 2.94%
 )
-def test_condition_2_rd_amount_and_ratio(revenue: int, rd: str, amount_ok: bool,
-                                         ratio_ok: bool) -> None:
+def test_condition_2_rd_amount_and_ratio_exact_so_2_9998_fails(
+    revenue: int, rd: str, amount_ok: bool, ratio_ok: bool,
+) -> None:
     figures = fin({**_last(strong()), "operating_revenue": revenue, "rd_expense": rd})
     condition = STANDARD.evaluate(strong(financials=figures)).condition("cond.2")
     amount, ratio = condition.parts
@@ -292,13 +293,20 @@ def _last(inp: SpecializedInput) -> dict[str, object]:
      ("999.99", ("0", "0"), Outcome.FAIL),
      ("999.99", ("1000", "1000"), Outcome.PASS),  # exactly 2000 over 近2年
      ("999.99", ("1999.99", "0"), Outcome.FAIL),
-     ("999.99", ("2000", None), Outcome.FAIL)],  # a missing year cannot be summed
+     # a missing year: the known year already reaching 2000 proves the sum (amounts ≥ 0)
+     ("999.99", ("2000", None), Outcome.PASS),
+     ("999.99", ("1999.99", None), Outcome.FAIL),
+     (None, ("2500", None), Outcome.PASS)],  # revenue unknown but equity proven
 )
-def test_condition_3_revenue_or_equity(revenue: str, equity: tuple[str, str | None],
-                                       outcome: Outcome) -> None:
+def test_condition_3_revenue_or_equity_proven_by_the_known_years(
+    revenue: str | None, equity: tuple[str, str | None], outcome: Outcome,
+) -> None:
     figures = fin({"operating_revenue": revenue, "new_equity_financing": equity[0]},
                   {"new_equity_financing": equity[1]})
-    assert run(financials=figures).condition("cond.3").outcome is outcome
+    condition = run(financials=figures).condition("cond.3")
+    assert condition.outcome is outcome
+    # only a condition the known inputs cannot decide reports what is missing
+    assert bool(condition.missing) is (outcome is Outcome.FAIL and None in (revenue, *equity))
 
 
 def test_condition_4_exactly_60_points_passes_and_59_fails() -> None:
@@ -343,10 +351,13 @@ def test_condition_4_direct_claims(changes: dict[str, object], key: str,
     ("rd", "outcome"),
     [(("1000", "1000"), Outcome.PASS), (("1200", "800"), Outcome.PASS),
      (("1000", "999.98"), Outcome.FAIL),  # mean 999.99
-     (("1000", "999.99"), Outcome.PASS),  # mean 999.995 → 1000.00 (money rounding)
-     (("2000", None), Outcome.FAIL)],
+     (("1000", "999.99"), Outcome.FAIL),  # exact mean 999.995 is below 1000
+     (("2000", None), Outcome.PASS),  # 2000 ÷ 2 already reaches 1000 (amounts ≥ 0)
+     (("1999.99", None), Outcome.FAIL)],
 )
-def test_direct_2_two_year_rd_mean(rd: tuple[str, str | None], outcome: Outcome) -> None:
+def test_direct_2_two_year_rd_mean_exact_and_proven_by_known_years(
+    rd: tuple[str, str | None], outcome: Outcome,
+) -> None:
     figures = fin({"rd_expense": rd[0]}, {"rd_expense": rd[1]})
     assert run(financials=figures).condition("direct.2").outcome is outcome
 

@@ -63,7 +63,9 @@ def test_specialized_baseline_on_every_edge_meets() -> None:
         ({"last": {"total_liabilities": "80.01"}}, "debt", Outcome.FAIL),
         ({"before": {"rd_expense": "99.99"}}, "rd", Outcome.FAIL),
         ({"before": {"operating_revenue": 3345}}, "rd", Outcome.FAIL),  # 100/3345 = 2.99%
-        ({"before": {"operating_revenue": 3334}}, "rd", Outcome.PASS),  # 2.9994% → 3.00%
+        # 100/3334 = 2.9994%: below 3% now that the exact value is judged
+        ({"before": {"operating_revenue": 3334}}, "rd", Outcome.FAIL),
+        ({"before": {"operating_revenue": 3333}}, "rd", Outcome.PASS),  # 3.0003%
         ({"ip": IpCounts(class1_applied=0)}, "ip", Outcome.FAIL),
         ({"ip": IpCounts(class1_applied=0), "awards": (Award(AwardLevel.PROVINCIAL, 3),)},
          "ip", Outcome.PASS),
@@ -93,7 +95,8 @@ def test_specialized_hard_conditions(kwargs: dict[str, object], key: str,
 G_LAST = {"operating_revenue": 5000, "main_business_revenue": 4500, "rd_expense": 650,
           "total_assets": 100, "total_liabilities": 75}
 G_BEFORE = {"operating_revenue": 4700, "rd_expense": 550}
-G_EARLIEST = {"operating_revenue": "4535.15"}  # (5000 ÷ 4535.15)^(1/2) − 1 = 5.00%
+# (5000 ÷ 4535.14)^(1/2) − 1 = 5.0001…% (4535.15 gives 4.99997…%, below 5%)
+G_EARLIEST = {"operating_revenue": "4535.14"}
 
 
 def giant(last: dict[str, object] | None = None, before: dict[str, object] | None = None,
@@ -109,10 +112,16 @@ def giant(last: dict[str, object] | None = None, before: dict[str, object] | Non
     return GIANT.evaluate(GiantInput2026(**kwargs))  # type: ignore[arg-type]
 
 
-def test_giant_baseline_on_every_edge_meets() -> None:
+def test_giant_baseline_on_every_edge_meets_showing_the_growth_past_two_decimals() -> None:
     result = giant()
     assert result.verdict is Verdict.MEETS, result.reasons
-    assert "= 5.00%" in result.condition("cagr").reason
+    assert "= 5.0001%，满足≥5%" in result.condition("cagr").reason
+
+
+def test_giant_growth_just_under_five_percent_fails_and_says_so() -> None:
+    result = giant(earliest={"operating_revenue": "4535.15"})
+    assert result.condition("cagr").outcome is Outcome.FAIL
+    assert "= 4.99997%，不满足≥5%" in result.condition("cagr").reason
 
 
 @pytest.mark.parametrize(
@@ -121,7 +130,9 @@ def test_giant_baseline_on_every_edge_meets() -> None:
         ({"niche_years": D("2.99")}, "niche", Outcome.FAIL),
         ({"last": {"operating_revenue": "4999.99"}}, "revenue", Outcome.FAIL),
         ({"last": {"main_business_revenue": "4499.5"}}, "main_share", Outcome.FAIL),  # 89.99%
-        ({"last": {"main_business_revenue": "4499.99"}}, "main_share", Outcome.PASS),  # 90.00%
+        # 89.9998% no longer rounds up to 90%
+        ({"last": {"main_business_revenue": "4499.99"}}, "main_share", Outcome.FAIL),
+        ({"last": {"main_business_revenue": "4500"}}, "main_share", Outcome.PASS),  # 90%
         ({"earliest": {"operating_revenue": 4540}}, "cagr", Outcome.FAIL),  # 4.94%
         ({"earliest": {"operating_revenue": 4540}, "renewal": True}, "cagr", Outcome.PASS),
         ({"last": {"total_liabilities": "75.01"}}, "debt", Outcome.FAIL),
