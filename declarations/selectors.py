@@ -9,7 +9,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,8 @@ from common.tiers import Tier
 from enterprises import selectors as enterprise_selectors
 from enterprises.models import Enterprise, InfoUpdate, Recognition
 
-from .models import Declaration, DeclarationWindow
+from . import building
+from .models import Declaration, DeclarationEvidence, DeclarationWindow
 
 # domain.md §2.7 item 3: no new declaration for 3 years after a cancellation for misconduct.
 MISCONDUCT_BAR = relativedelta(years=3)
@@ -144,3 +145,49 @@ def get_declaration_for_user(user: Any, public_id: Any, *, write: bool = False) 
     if write and not declaration.editable:
         raise Http404("已提交的申报不能修改。")
     return declaration
+
+
+# --- 佐证材料 ---------------------------------------------------------------------------------------
+
+WHOLE_DECLARATION = ("", "整体佐证材料（不对应具体指标）")
+
+
+def evidence_indicators(declaration: Declaration) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What evidence may be attached to: the whole declaration, each scored indicator of its
+    standard, then the mandatory and direct conditions, as (group label, [(key, label)]).
+
+    A filed declaration reads its frozen result (what was filed); a draft asks the engine,
+    so the keys are those of the declaration's own standard version and tier.
+    """
+    frozen = declaration.result
+    if frozen:
+        indicators = [(i["key"], i["name"]) for i in frozen.get("indicators", [])]
+        mandatory = [(c["key"], c["name"]) for c in frozen.get("mandatory", [])]
+        direct = [(c["key"], c["name"]) for c in frozen.get("direct", [])]
+    else:
+        result = building.evaluate(declaration)
+        indicators = [(i.key, i.name) for i in result.indicators]
+        mandatory = [(c.key, c.name) for c in result.mandatory]
+        direct = [(c.key, c.name) for c in result.direct]
+    groups = [("整体", [WHOLE_DECLARATION])]
+    if indicators:
+        groups.append(("评价指标", [(key, f"指标{key}：{name}") for key, name in indicators]))
+    if mandatory:
+        groups.append(("基本条件与必要条件", mandatory))
+    if direct:
+        groups.append(("直通条件", [(key, f"直通：{name}") for key, name in direct]))
+    return groups
+
+
+def evidence_labels(declaration: Declaration) -> dict[str, str]:
+    """Indicator key → its label (see `evidence_indicators`)."""
+    return {key: label for _, choices in evidence_indicators(declaration) for key, label in choices}
+
+
+def evidence_of(declaration: Declaration) -> list[DeclarationEvidence]:
+    """The declaration's evidence, by indicator then upload order."""
+    return list(declaration.evidence.order_by("indicator", "uploaded_at", "id"))
+
+
+def evidence_total_bytes(declaration: Declaration) -> int:
+    return declaration.evidence.aggregate(total=Sum("size"))["total"] or 0

@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.timezone import localtime
 
 from assessment.selectors import latest_result, snapshot
 from common.tiers import Tier
+from common.uploads import ZipEntry, validate_upload
 from common.workflow import Step, Workflow, decide, record_start
 from enterprises.models import Enterprise
 from portal.accounts.models import User
@@ -23,7 +26,7 @@ from portal.accounts.scoping import in_scope
 from portal.regions.models import DeclarationRegion, Region
 
 from . import building, selectors
-from .models import Declaration, DeclarationWindow
+from .models import Declaration, DeclarationEvidence, DeclarationWindow
 from .standards import FeatureConfig
 from .standards import available as available_standards
 
@@ -335,3 +338,112 @@ def declaration_return(*, declaration: Declaration, by: User, opinion: str) -> D
                          opinion=opinion, may=_official_may, apply=apply,
                          queryset=Declaration.objects.select_related("window", "enterprise"))
     return returned
+
+
+# --- 佐证材料 ---------------------------------------------------------------------------------------
+
+EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".zip")
+EVIDENCE_ZIP_MEMBERS = (".pdf",)  # a zip of evidence holds PDFs only
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+def _evidence_name(upload: UploadedFile) -> str:
+    """The name the enterprise gave the file, without any folder a browser sent with it."""
+    name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255] or "佐证材料"
+
+
+def _editable_own(declaration: Declaration, by: User) -> None:
+    if not _enterprise_owns(by, declaration, WORKFLOW.steps[0]):
+        raise PermissionDenied("只有本企业的法人账户可以管理佐证材料。")
+    if not declaration.editable:
+        raise ValidationError("申报已提交，佐证材料不能再上传或删除。")
+
+
+def _check_evidence_room(declaration: Declaration, uploads: list[UploadedFile]) -> None:
+    """Refuse, naming the file that crosses it, a batch over the declaration's limits."""
+    max_files: int = settings.DECLARATION_EVIDENCE_MAX_FILES
+    max_total: int = settings.DECLARATION_EVIDENCE_MAX_TOTAL_BYTES
+    held = declaration.evidence.count()
+    total = selectors.evidence_total_bytes(declaration)
+    for count, upload in enumerate(uploads, start=held + 1):
+        total += upload.size or 0
+        if count > max_files:
+            raise ValidationError({"files": (
+                f"文件“{_evidence_name(upload)}”未上传：每份申报最多 {max_files} 个佐证材料文件"
+                f"（已有 {held} 个）。")})
+        if total > max_total:
+            raise ValidationError({"files": (
+                f"文件“{_evidence_name(upload)}”未上传：每份申报的佐证材料合计不能超过 "
+                f"{_megabytes(max_total)} MB（已有 {_megabytes(total - (upload.size or 0))} MB）。"
+            )})
+
+
+@transaction.atomic
+def evidence_add(*, declaration: Declaration, by: User, indicator: str,
+                 files: list[UploadedFile]) -> list[DeclarationEvidence]:
+    """Attach `files` to the declaration for `indicator` (a key of `selectors.evidence_indicators`,
+    "" for the whole declaration), all or nothing.
+
+    Only the owning enterprise, only while the declaration is a draft or returned. PDF, JPG,
+    PNG, or a zip of PDFs (each entry opened and checked; the entries are kept with the row).
+    Every refused file is named; when one is refused nothing is kept, neither rows nor files.
+    """
+    _editable_own(declaration, by)
+    indicator = (indicator or "").strip()
+    if indicator not in selectors.evidence_labels(declaration):
+        raise ValidationError({"indicator": "请选择佐证材料对应的指标。"})
+    if not files:
+        raise ValidationError({"files": "请选择要上传的文件。"})
+    # The content checks (a zip is opened entry by entry) run before the row lock: they need
+    # no database and would hold the lock for as long as a 20 MB archive takes.
+    entries: list[list[ZipEntry]] = []
+    errors: list[str] = []
+    for upload in files:
+        try:
+            entries.append(validate_upload(
+                upload, allowed=EVIDENCE_TYPES, max_bytes=settings.DECLARATION_EVIDENCE_MAX_FILE_BYTES,
+                zip_members=EVIDENCE_ZIP_MEMBERS))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    # Two tabs uploading at once must not pass the limits together.
+    locked = Declaration.objects.select_for_update().select_related("enterprise").get(
+        pk=declaration.pk)
+    _editable_own(locked, by)
+    _check_evidence_room(locked, files)
+    stored: list[DeclarationEvidence] = []
+    try:
+        for upload, found in zip(files, entries, strict=True):
+            name = _evidence_name(upload)
+            item = DeclarationEvidence(
+                declaration=locked, indicator=indicator, name=name, size=upload.size or 0,
+                entries=[{"name": entry.name, "size": entry.size} for entry in found])
+            item.file.save(name, upload, save=False)  # a generated name: evidence_upload_to
+            stored.append(item)
+            item.save()
+    except Exception:
+        # The rows roll back with the transaction; the files written so far go now.
+        for item in stored:
+            item.file.delete(save=False)
+        raise
+    return stored
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: DeclarationEvidence, by: User) -> None:
+    """Delete one evidence file, only the owning enterprise's, only while editable."""
+    locked = Declaration.objects.select_for_update().select_related("enterprise").get(
+        pk=evidence.declaration_id)
+    _editable_own(locked, by)
+    item = DeclarationEvidence.objects.filter(pk=evidence.pk, declaration=locked).first()
+    if item is None:
+        return  # already gone (a second click)
+    stored, storage = item.file.name, item.file.storage
+    item.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(stored))

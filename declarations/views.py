@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
 
 from common.tiers import Tier
-from portal.accounts.decorators import PERSON_CANNOT_DECLARE
+from portal.accounts.decorators import PERSON_CANNOT_DECLARE, enterprise_required
 
-from . import selectors
+from . import selectors, services
+from .models import Declaration, DeclarationEvidence
 
 
 def declare_entry_url(tier: str, region_code: str) -> str:
@@ -86,16 +91,63 @@ def submit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- 佐证材料 -------------------------------------------------------------------------------------------
 
+def evidence_response(evidence: DeclarationEvidence) -> FileResponse:
+    """Stream one evidence file under its original (Chinese) name, never cached.
+
+    The caller has already decided who may read it: the owning enterprise here (through
+    `selectors.get_declaration_for_user`), officials of its region in the admin.
+    """
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:  # ValueError: no file on the row
+        raise Http404("佐证材料文件不存在。") from exc
+    # as_attachment + filename: Content-Disposition carries the name as RFC 5987 UTF-8
+    # (filename*=utf-8''…); the generated storage name never reaches the user.
+    response = FileResponse(handle, as_attachment=True, filename=evidence.name)
+    add_never_cache_headers(response)
+    return response
+
+
+def _back_to_form(declaration: Declaration) -> HttpResponse:
+    if declaration.editable:
+        return redirect("declarations:edit", public_id=declaration.public_id)
+    return redirect("declarations:detail", public_id=declaration.public_id)
+
+
+@enterprise_required
+@require_POST
 def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
-    raise Http404
+    """上传佐证材料: one indicator, one or more files, all or nothing."""
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    files = request.FILES.getlist("files")
+    try:
+        added = services.evidence_add(declaration=declaration, by=request.user,
+                                      indicator=request.POST.get("indicator", ""), files=files)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已上传 {len(added)} 个佐证材料文件：{'、'.join(e.name for e in added)}。")
+    return _back_to_form(declaration)
 
 
+@enterprise_required
 def evidence_file(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
-    raise Http404
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    return evidence_response(get_object_or_404(declaration.evidence, pk=evidence_id))
 
 
+@enterprise_required
+@require_POST
 def evidence_delete(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
-    raise Http404
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    evidence = get_object_or_404(declaration.evidence, pk=evidence_id)
+    try:
+        services.evidence_remove(evidence=evidence, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已删除佐证材料“{evidence.name}”。")
+    return _back_to_form(declaration)
 
 
 # --- 申报书 PDF -----------------------------------------------------------------------------------------

@@ -247,6 +247,14 @@ ZIP_MAX_TOTAL_BYTES = positive_int("ZIP_MAX_TOTAL_MB", default=200) * 1024 * 102
 ZIP_MAX_RATIO = positive_int("ZIP_MAX_RATIO", default=100)
 ZIP_RATIO_FLOOR_BYTES = positive_int("ZIP_RATIO_FLOOR_MB", default=1) * 1024 * 1024
 
+# A declaration's evidence (佐证材料, declarations.services.evidence_add): the size of one file,
+# and the total size and number of files one declaration may hold.
+DECLARATION_EVIDENCE_MAX_FILE_BYTES = positive_int("DECLARATION_EVIDENCE_MAX_FILE_MB",
+                                                   default=20) * 1024 * 1024
+DECLARATION_EVIDENCE_MAX_TOTAL_BYTES = positive_int("DECLARATION_EVIDENCE_MAX_TOTAL_MB",
+                                                    default=100) * 1024 * 1024
+DECLARATION_EVIDENCE_MAX_FILES = positive_int("DECLARATION_EVIDENCE_MAX_FILES", default=50)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
