@@ -119,7 +119,9 @@ def decide(
     """
     model = type(subject)
     source_qs = queryset if queryset is not None else model._default_manager.all()
-    locked = source_qs.select_for_update().get(pk=subject.pk)
+    # of=("self",): lock this row only (related rows read along may sit on the nullable side
+    # of an outer join, which PostgreSQL cannot lock).
+    locked = source_qs.select_for_update(of=("self",)).get(pk=subject.pk)
     source = getattr(locked, workflow.field)
     step = workflow.step(source, action)
     if may is not None and not may(by, locked, step):

@@ -8,14 +8,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from common.workflow_admin import DecisionAdminMixin
+from enterprises.admin import SubRegionFilter
+from enterprises.models import Industry
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin
 from portal.regions.models import DeclarationRegion
 
 from . import services
-from .models import DeclarationWindow
+from .models import LEVEL_LABELS, Declaration, DeclarationWindow, OnsiteCheck, SamplingRun
+from .views import evidence_response
 
 
 class DeclarationWindowForm(forms.ModelForm):
@@ -109,3 +116,226 @@ class DeclarationWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
                 services.window_delete(by=request.user, window=window)
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{window}：{exc}", messages.ERROR)
+
+
+# --- officials: the review chain (待我审核, detail, decisions, 实地抽查) -------------------------------
+
+class MyQueueFilter(admin.SimpleListFilter):
+    """待我审核: declarations at the official's own level (the default view of the list)."""
+
+    title = "办理范围"
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("mine", "待我审核"), ("all", "全部（本地区）")]
+
+    def choices(self, changelist: Any) -> Any:
+        for lookup, title in self.lookup_choices:
+            yield {"selected": (self.value() or "mine") == lookup, "title": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "all":
+            return queryset
+        level = request.user.official_level if getattr(request.user, "is_official", False) else ""
+        return queryset.filter(status=f"at_{level}") if level else queryset
+
+
+class DeclarationSectionFilter(admin.SimpleListFilter):
+    title = "行业门类"
+    parameter_name = "section"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(i.code, f"{i.code} {i.name}") for i in Industry.objects.filter(level="门类")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        return queryset.filter(enterprise__industry__section=self.value())
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
+    """The queue and the detail of a declaration; saving the form is taking one decision of the
+    table (common/workflow.py) through the declaration's services."""
+
+    scope_field = "region"
+    workflow = services.WORKFLOW
+    list_display = ["number", "enterprise", "tier", "window", "status", "level_display",
+                    "onsite_display", "submitted_at"]
+    list_filter = [MyQueueFilter, "tier", "status", "window", DeclarationSectionFilter,
+                   SubRegionFilter]
+    list_select_related = ["enterprise", "window__declaration_region"]
+    search_fields = ["number", "enterprise__name", "enterprise__uscc"]
+    show_full_result_count = False
+    ordering = ["submitted_at", "id"]  # the queue: oldest submission first
+    list_per_page = 50
+    actions = ["recommend_selected", "draw_onsite_sample"]
+    decision_readonly = ("number", "enterprise", "tier", "window", "standard_version", "status",
+                         "level_display", "submitted_at", "verification_code", "onsite_display",
+                         "score_table", "assessment_summary", "profile_table", "evidence_links")
+
+    def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        # Drafts are the enterprise's own business until filed.
+        return super().scope_queryset(queryset, request).exclude(status=Declaration.Status.DRAFT)
+
+    def decision_steps(self, request: HttpRequest, obj: Declaration | None) -> list[Any]:
+        """The steps open to this official now: only at its own level (the current processing
+        level), and of the recommend rows only the one the declaration's chain takes."""
+        if obj is None or not obj.processing_level:
+            return []
+        user = request.user
+        if not (getattr(user, "is_official", False) and user.official_level == obj.processing_level):
+            return []
+        onward = services.next_action(obj)
+        return [s for s in self.workflow.available(obj.status, [obj.processing_level])
+                if not (s.action.startswith("recommend_to_") or s.action == "pass")
+                or s.action == onward]
+
+    def take_decision(self, request: HttpRequest, obj: Declaration, action: str,
+                      opinion: str) -> None:
+        if action == "return":
+            services.declaration_return(declaration=obj, by=request.user, opinion=opinion)
+        elif action == "not_recommend":
+            services.declaration_not_recommend(declaration=obj, by=request.user, opinion=opinion)
+        else:
+            services.declaration_recommend(declaration=obj, by=request.user, opinion=opinion)
+
+    @admin.display(description="当前处理层级")
+    def level_display(self, obj: Declaration) -> str:
+        return obj.processing_level_label or "—"
+
+    @admin.display(description="实地抽查")
+    def onsite_display(self, obj: Declaration) -> str:
+        checks = list(obj.onsite_checks.all())
+        if not checks:
+            return "—"
+        return "；".join(f"{LEVEL_LABELS.get(c.level, c.level)}：{c.get_result_display()}"
+                        for c in checks)
+
+    @admin.display(description="评分结果（提交时冻结）")
+    def score_table(self, obj: Declaration) -> str:
+        result = obj.result or {}
+        rows = [(i.get("name", ""), i.get("value") if i.get("value") is not None else "—",
+                 i.get("band", ""), f"{i.get('points', '')}/{i.get('max_points', '')}",
+                 i.get("reason", "")) for i in result.get("indicators", [])]
+        conditions = [(c.get("name", ""), c.get("outcome", ""), c.get("reason", ""))
+                      for c in (*result.get("mandatory", []), *result.get("direct", []))]
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                rows)
+        cond = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", conditions)
+        return format_html(
+            "<p>结论：{}　总分：{}</p><table><tr><th>指标</th><th>数值</th><th>档位</th><th>得分</th>"
+            "<th>说明</th></tr>{}</table><table><tr><th>条件</th><th>结果</th><th>说明</th></tr>{}</table>",
+            result.get("verdict", "—"), result.get("total", "—"), body, cond)
+
+    @admin.display(description="数字化水平评测（提交时冻结）")
+    def assessment_summary(self, obj: Declaration) -> str:
+        a = obj.assessment
+        if not a:
+            return "—"
+        return format_html("{}，{}分，{}（{}提交）", a.get("questionnaire", ""), a.get("total_score", ""),
+                           a.get("level_label", ""), (a.get("submitted_at") or "")[:10])
+
+    @admin.display(description="企业信息（提交时）")
+    def profile_table(self, obj: Declaration) -> str:
+        p = obj.profile or {}
+        labels = [("name", "企业名称"), ("uscc", "统一社会信用代码"), ("region", "注册地"),
+                  ("industry", "所属行业"), ("scale_label", "企业规模"), ("main_product", "主导产品"),
+                  ("niche_market", "细分市场"), ("employees", "职工总数"), ("rd_staff", "研发人员")]
+        return format_html("<table>{}</table>", format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", [(label, p.get(k) or "—") for k, label in labels]))
+
+    @admin.display(description="佐证材料")
+    def evidence_links(self, obj: Declaration) -> str:
+        items = [(reverse("admin:declarations_declaration_evidence", args=[obj.pk, e.pk]), e.name)
+                 for e in obj.evidence.all()]
+        return format_html_join("、", '<a href="{}">{}</a>', items) or "未上传"
+
+    def get_urls(self) -> list:
+        return [path("<int:pk>/evidence/<int:evidence_id>/",
+                     self.admin_site.admin_view(self.evidence_view),
+                     name="declarations_declaration_evidence"), *super().get_urls()]
+
+    def evidence_view(self, request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+        declaration = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, declaration):
+            raise Http404
+        return evidence_response(get_object_or_404(declaration.evidence, pk=evidence_id))
+
+    @admin.action(description="审核通过/推荐所选申报", permissions=["change"])
+    def recommend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        moved, refused = services.declarations_recommend(
+            declarations=queryset.select_related("region"), by=request.user)
+        self.message_user(request, f"已推荐 {moved} 件申报。", messages.SUCCESS)
+        for text in refused[:20]:
+            self.message_user(request, text, messages.WARNING)
+
+    @admin.action(description="从所选申报中抽取实地抽查（10%%）", permissions=["change"])
+    def draw_onsite_sample(self, request: HttpRequest, queryset: QuerySet) -> None:
+        try:
+            run = services.onsite_sample_draw(by=request.user, declarations=queryset)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"在 {len(run.population)} 件中抽中 {len(run.chosen)} 件实地抽查"
+                                   f"（随机种子 {run.seed}，可复核）。", messages.SUCCESS)
+
+
+class OnsiteResultForm(forms.ModelForm):
+    class Meta:
+        model = OnsiteCheck
+        fields = ["result", "note"]
+
+
+@admin.register(OnsiteCheck)
+class OnsiteCheckAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """Record the result of a drawn 实地抽查 (through `services.onsite_record`)."""
+
+    scope_field = "declaration__region"
+    form = OnsiteResultForm
+    list_display = ["declaration", "level", "result", "recorded_at"]
+    list_filter = ["level", "result"]
+    list_select_related = ["declaration"]
+    readonly_fields = ["declaration", "level", "run"]
+    fields = ["declaration", "level", "run", "result", "note"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # drawn by the sampling action only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: OnsiteCheck, form: Any, change: bool) -> None:
+        try:
+            services.onsite_record(check=obj, by=request.user, result=form.cleaned_data["result"],
+                                   note=form.cleaned_data["note"])
+        except (ValidationError, PermissionDenied) as exc:
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, text, messages.ERROR)
+
+
+@admin.register(SamplingRun)
+class SamplingRunAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """The log of every draw (read-only): who, when, rate, seed, population and sample."""
+
+    scope_field = "drawn_by__region"
+    list_display = ["level", "drawn_by", "drawn_at", "rate", "seed"]
+    readonly_fields = ["level", "drawn_by", "drawn_at", "rate", "seed", "population", "chosen"]
+    show_full_result_count = False
+
+    def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        user = request.user
+        if user.is_superuser or getattr(user, "official_level", "") == OfficialLevel.MINISTRY:
+            return queryset
+        return queryset.filter(drawn_by=user) if getattr(user, "is_official", False) else queryset.none()
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -247,3 +247,58 @@ class DeclarationEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SamplingRun(models.Model):
+    """One draw of the 实地抽查 sample at a level: who, when, the rate, the seed and what was
+    drawn — enough to redo the draw and get the same sample (it is logged, reproducible)."""
+
+    level = models.CharField("层级", max_length=10)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="抽取人",
+                                 on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField("抽取时间", default=timezone.now)
+    rate = models.DecimalField("抽查比例", max_digits=4, decimal_places=3)
+    seed = models.CharField("随机种子", max_length=32)
+    population = models.JSONField("抽样范围（申报ID）", default=list)
+    chosen = models.JSONField("抽中（申报ID）", default=list)
+
+    class Meta:
+        verbose_name = "实地抽查抽样记录"
+        verbose_name_plural = "实地抽查抽样记录"
+        ordering = ["-drawn_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{LEVEL_LABELS.get(self.level, self.level)} {timezone.localtime(self.drawn_at):%Y-%m-%d %H:%M}"
+
+
+class OnsiteCheck(models.Model):
+    """A declaration drawn for 实地抽查 at a level; it cannot move on until the result is in."""
+
+    class Result(models.TextChoices):
+        PENDING = "", "待检查"
+        PASSED = "passed", "符合"
+        FAILED = "failed", "不符合"
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                    related_name="onsite_checks", verbose_name="申报")
+    run = models.ForeignKey(SamplingRun, on_delete=models.PROTECT, related_name="checks",
+                            verbose_name="抽样记录")
+    level = models.CharField("层级", max_length=10)
+    result = models.CharField("检查结果", max_length=10, choices=Result.choices, blank=True,
+                              default=Result.PENDING)
+    note = models.TextField("检查情况", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("录入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "实地抽查"
+        verbose_name_plural = "实地抽查"
+        ordering = ["-id"]
+        constraints = [
+            # A declaration is drawn at most once per level.
+            models.UniqueConstraint(fields=["declaration", "level"], name="onsite_once_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration} {LEVEL_LABELS.get(self.level, self.level)}实地抽查"

@@ -26,3 +26,10 @@ rules.add_perm("declarations.view_declarationwindow", is_official)
 rules.add_perm("declarations.add_declarationwindow", is_province_or_ministry)
 rules.add_perm("declarations.change_declarationwindow", is_province_or_ministry & manages_window)
 rules.add_perm("declarations.delete_declarationwindow", is_province_or_ministry & manages_window)
+# Declarations: every official reads those of its scope (scoping.py) and decides at its own
+# level — which step is open to whom is the transition table's business (services.WORKFLOW).
+rules.add_perm("declarations.view_declaration", is_official)
+rules.add_perm("declarations.change_declaration", is_official)
+rules.add_perm("declarations.view_onsitecheck", is_official)
+rules.add_perm("declarations.change_onsitecheck", is_official)
+rules.add_perm("declarations.view_samplingrun", is_official)

@@ -6,7 +6,11 @@ step is one service here, atomic and row-locked, and leaves one `DecisionEvent`.
 
 from __future__ import annotations
 
+import math
+import random
+import secrets
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +30,13 @@ from portal.accounts.scoping import in_scope
 from portal.regions.models import DeclarationRegion, Region
 
 from . import building, selectors
-from .models import Declaration, DeclarationEvidence, DeclarationWindow
+from .models import (
+    Declaration,
+    DeclarationEvidence,
+    DeclarationWindow,
+    OnsiteCheck,
+    SamplingRun,
+)
 from .standards import FeatureConfig
 from .standards import available as available_standards
 
@@ -447,3 +457,109 @@ def evidence_remove(*, evidence: DeclarationEvidence, by: User) -> None:
     item.delete()
     # The file goes only once the row is gone for good.
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+# --- officials: the review chain ------------------------------------------------------------------
+
+def next_action(declaration: Declaration) -> str:
+    """The recommend step of the declaration's chain from its current level: on to the next
+    level that exists for it, or "pass" at the last one."""
+    levels = review_levels(region=declaration.region, tier=declaration.tier)
+    current = declaration.processing_level
+    if not current:
+        return "pass"  # not at a level: decide() refuses it with the state it is in
+    if current not in levels:  # the chain changed under it (a level switched off): go on up
+        later = [lv for lv in levels if LEVELS.index(lv) > LEVELS.index(current)]
+        return f"recommend_to_{later[0]}" if later else "pass"
+    position = levels.index(current)
+    return f"recommend_to_{levels[position + 1]}" if position + 1 < len(levels) else "pass"
+
+
+def _pending_onsite(declaration: Declaration, level: str) -> OnsiteCheck | None:
+    return declaration.onsite_checks.filter(level=level).first()
+
+
+@transaction.atomic
+def declaration_recommend(*, declaration: Declaration, by: User, opinion: str = "") -> Declaration:
+    """审核通过/推荐: to the next level of its chain, or 审核通过 at the last one. A declaration
+    drawn for 实地抽查 at this level moves on only once a passing result is recorded."""
+    current = Declaration.objects.select_related("region__declaration_region").get(pk=declaration.pk)
+
+    def apply(locked: Declaration, step: Step) -> list[str]:
+        check = _pending_onsite(locked, step.source.removeprefix("at_"))
+        if check is not None and check.result == OnsiteCheck.Result.PENDING:
+            raise ValidationError("该申报已被抽中实地抽查，请先录入实地抽查结果。")
+        if check is not None and check.result == OnsiteCheck.Result.FAILED:
+            raise ValidationError("该申报实地抽查不符合，不能推荐；如不予推荐请填写意见。")
+        return ["updated_at"]
+
+    moved, _ = decide(workflow=WORKFLOW, subject=current, action=next_action(current), by=by,
+                      opinion=opinion, may=_official_may, apply=apply,
+                      queryset=Declaration.objects.select_related("enterprise", "region"))
+    return moved
+
+
+@transaction.atomic
+def declaration_not_recommend(*, declaration: Declaration, by: User, opinion: str) -> Declaration:
+    """不予推荐: final, with the opinion the enterprise reads."""
+    done, _ = decide(workflow=WORKFLOW, subject=declaration, action="not_recommend", by=by,
+                     opinion=opinion, may=_official_may,
+                     apply=lambda locked, step: ["updated_at"],
+                     queryset=Declaration.objects.select_related("enterprise", "region"))
+    return done
+
+
+def declarations_recommend(*, declarations: Any, by: User) -> tuple[int, list[str]]:
+    """Bulk 推荐: each declaration through `declaration_recommend` on its own (one refusal does
+    not stop the others). Returns (how many moved, the refusals by declaration number)."""
+    moved, refused = 0, []
+    for item in declarations:
+        try:
+            declaration_recommend(declaration=item, by=by)
+            moved += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            refused.append(f"{item.number}：{text}")
+    return moved, refused
+
+
+@transaction.atomic
+def onsite_sample_draw(*, by: User, declarations: Any, rate: Decimal = Decimal("0.10"),
+                       seed: str | None = None) -> SamplingRun:
+    """Draw the 实地抽查 sample among `declarations` (those at `by`'s level in its scope):
+    ceil(rate × n) of them, never one a lower level already drew, with a recorded seed so the
+    same population and seed give the same sample."""
+    level = by.official_level if by.is_official else ""
+    if level not in LEVELS:
+        raise PermissionDenied("只有审核层级的管理员可以抽取实地抽查。")
+    if not Decimal("0") < rate <= Decimal("1"):
+        raise ValidationError({"rate": "抽查比例应在0到100%之间。"})
+    state = f"at_{level}"
+    population = sorted(
+        d.pk for d in declarations
+        if d.status == state and in_scope(by, d, "region") and not d.onsite_checks.exists())
+    seed = seed or secrets.token_hex(8)
+    count = math.ceil(len(population) * rate) if population else 0
+    chosen = sorted(random.Random(seed).sample(population, count))  # noqa: S311 (reproducible draw)
+    run = SamplingRun.objects.create(level=level, drawn_by=by, rate=rate, seed=seed,
+                                     population=population, chosen=chosen)
+    OnsiteCheck.objects.bulk_create([OnsiteCheck(declaration_id=pk, run=run, level=level)
+                                     for pk in chosen])
+    return run
+
+
+@transaction.atomic
+def onsite_record(*, check: OnsiteCheck, by: User, result: str, note: str) -> OnsiteCheck:
+    """Record the on-site result, by an official of the level that drew it."""
+    locked = OnsiteCheck.objects.select_for_update().select_related("declaration").get(pk=check.pk)
+    if not (by.is_official and by.official_level == locked.level
+            and in_scope(by, locked.declaration, "region")):
+        raise PermissionDenied("只有抽取该样本的层级可以录入实地抽查结果。")
+    if result not in (OnsiteCheck.Result.PASSED, OnsiteCheck.Result.FAILED):
+        raise ValidationError({"result": "请选择实地抽查结果。"})
+    if not note.strip():
+        raise ValidationError({"note": "请填写实地抽查情况。"})
+    locked.result, locked.note = result, note.strip()
+    locked.recorded_by, locked.recorded_at = by, timezone.now()
+    locked.save(update_fields=["result", "note", "recorded_by", "recorded_at"])
+    return locked

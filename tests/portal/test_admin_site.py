@@ -59,6 +59,10 @@ ACTIONS: dict[tuple[str, str], set[str]] = {
     ("assessment.questionnaire", "activate"): {"ministry"},
     ("assessment.producerserviceindustry", "delete_selected"): {"ministry"},
     ("declarations.declarationwindow", "delete_selected"): {"province", "ministry"},
+    # Offered to every official; the service then lets each declaration move only at its
+    # current processing level (tests/declarations/test_review.py).
+    ("declarations.declaration", "recommend_selected"): EVERYONE,
+    ("declarations.declaration", "draw_onsite_sample"): EVERYONE,
 }
 
 
