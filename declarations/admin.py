@@ -1,4 +1,4 @@
-"""Officials' admin for declarations: the declaration windows (申报时间)."""
+"""Officials' admin for declarations: the declaration windows (申报时间), 申报书核验."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django.http import HttpRequest
 
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin
+from portal.admin_site import AdminPage
 from portal.regions.models import DeclarationRegion
 
 from . import services
+from .admin_views import VERIFY_PERMISSION, verify_view
 from .models import DeclarationWindow
 
 
@@ -103,3 +105,8 @@ class DeclarationWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
                 services.window_delete(by=request.user, window=window)
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"{window}：{exc}", messages.ERROR)
+
+
+admin.site.register_page(AdminPage(  # type: ignore[attr-defined]
+    app_label="declarations", route="verify/", url_name="declarations_verify",
+    title="申报书核验", view=verify_view, permission=VERIFY_PERMISSION))

@@ -26,3 +26,6 @@ rules.add_perm("declarations.view_declarationwindow", is_official)
 rules.add_perm("declarations.add_declarationwindow", is_province_or_ministry)
 rules.add_perm("declarations.change_declarationwindow", is_province_or_ministry & manages_window)
 rules.add_perm("declarations.delete_declarationwindow", is_province_or_ministry & manages_window)
+# 申报书核验: every official checks paper copies of the declarations in their own scope
+# (the lookup itself is scoped, declarations.verification).
+rules.add_perm("declarations.verify_declaration", is_official)
