@@ -1,4 +1,4 @@
-"""Officials' admin for declarations: the declaration windows (申报时间)."""
+"""Officials' admin for declarations: the declaration windows (申报时间), 申报书核验."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from enterprises.admin import SubRegionFilter
 from enterprises.models import Industry
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin
+from portal.admin_site import AdminPage
 from portal.regions.models import DeclarationRegion
 
 from . import services
+from .admin_views import VERIFY_PERMISSION, verify_view
 from .models import LEVEL_LABELS, Declaration, DeclarationWindow, OnsiteCheck, SamplingRun
 from .views import evidence_response
 
@@ -339,3 +341,8 @@ class SamplingRunAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+admin.site.register_page(AdminPage(  # type: ignore[attr-defined]
+    app_label="declarations", route="verify/", url_name="declarations_verify",
+    title="申报书核验", view=verify_view, permission=VERIFY_PERMISSION))

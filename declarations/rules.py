@@ -33,3 +33,6 @@ rules.add_perm("declarations.change_declaration", is_official)
 rules.add_perm("declarations.view_onsitecheck", is_official)
 rules.add_perm("declarations.change_onsitecheck", is_official)
 rules.add_perm("declarations.view_samplingrun", is_official)
+# 申报书核验: every official checks paper copies of the declarations in their own scope
+# (the lookup itself is scoped, declarations.verification).
+rules.add_perm("declarations.verify_declaration", is_official)

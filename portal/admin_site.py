@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from captcha.fields import CaptchaField
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
 
 
 class OfficialLoginForm(AdminAuthenticationForm):
@@ -15,6 +20,19 @@ class OfficialLoginForm(AdminAuthenticationForm):
         if self.errors.get("captcha"):
             return self.cleaned_data
         return super().clean()
+
+
+@dataclass(frozen=True, slots=True)
+class AdminPage:
+    """A page of an app that is not a model's (e.g. 申报书核验): served at
+    /admin/<app_label>/<route>, listed with the app's models to whoever has `permission`."""
+
+    app_label: str
+    route: str
+    url_name: str  # reversed as admin:<url_name>
+    title: str
+    view: Callable[..., HttpResponse]
+    permission: str
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -29,3 +47,30 @@ class PortalAdminSite(admin.AdminSite):
         return bool(
             user.is_active and user.is_staff and (user.is_superuser or getattr(user, "is_official", False))
         )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[AdminPage] = []
+
+    def register_page(self, page: AdminPage) -> None:
+        """Add a page to the site (from the app's admin.py); the view checks its own rules."""
+        self._pages.append(page)
+
+    def get_urls(self) -> list:
+        pages = [path(f"{page.app_label}/{page.route}", self.admin_view(page.view),
+                      name=page.url_name) for page in self._pages]
+        return [*pages, *super().get_urls()]
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list:
+        apps = super().get_app_list(request, app_label)
+        by_label = {app["app_label"]: app for app in apps}
+        for page in self._pages:
+            app = by_label.get(page.app_label)
+            if app is None or not request.user.has_perm(page.permission):
+                continue
+            app["models"].append({
+                "name": page.title, "object_name": page.url_name, "model": None,
+                "perms": {"view": True}, "view_only": True, "add_url": None,
+                "admin_url": reverse(f"{self.name}:{page.url_name}"),
+            })
+        return apps
