@@ -122,3 +122,28 @@ def test_an_enterprise_declares_specialized_over_two_visits(browser, live_server
     screenshot(browser, "declaration-detail")
 
     # (申报书: the download of the PDF and the check of its text go here.)
+
+
+def test_the_declaration_pages_have_no_wcag_violation(browser, live_server):
+    from declarations import services
+    from tests.browser.test_accessibility import report, violations
+
+    user = enterprise("a11ydecl", "440106", 952, "广州无障碍申报有限公司")
+    company = ready(user)
+    open_window("440000", Tier.SPECIALIZED, features=FEATURES)
+    open_window("440000", Tier.INNOVATIVE)
+    submitted(company, level=2)
+    draft = services.declaration_start(enterprise=company, by=user, tier=Tier.SPECIALIZED)
+    filed = services.declaration_start(enterprise=company, by=user, tier=Tier.INNOVATIVE)
+    services.declaration_save_section(declaration=filed, by=user, section="ip", data={
+        "high_value_class1": 1, "self_developed_class1": 2, "class1": 3, "class2": 4})
+    services.declaration_save_section(declaration=filed, by=user, section="innovation", data={
+        "strategic_emerging_product": True, "honors": [], "rd_institution": "municipal",
+        "awards": [{"level": "provincial", "rank": 1}]})
+    services.declaration_submit(declaration=filed, by=user, pledge=True)
+    login(browser, live_server.url, "a11ydecl")
+    base = "/enterprise/declarations/"
+    pages = [base, f"{base}?tier=giant&region=440300", f"{base}{draft.public_id}/edit/",
+             f"{base}{filed.public_id}/"]
+    found = {url: v for url in pages if (v := violations(browser, live_server.url + url))}
+    assert not found, report(found)
