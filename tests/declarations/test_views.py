@@ -172,6 +172,7 @@ def test_the_form_shows_every_section_prefilled_with_the_profile_figures(owner, 
         assert label in body
     assert body.count('name="innovation-awards_') == 6  # three rows of level + rank
     assert 'data-testid="missing"' in body
+    assert 'data-testid="evidence-form"' in body  # evidence is attached while filling in
 
 
 def test_saving_a_section_normalises_it_and_redirects(owner, draft):
@@ -392,6 +393,7 @@ def test_the_detail_shows_everything_filed_and_the_timeline(owner, filed, compan
     assert 'data-testid="score"' in body and filed.verification_code in body
     assert body.count('data-testid="event"') == 2 and "创建草稿" in body
     assert url("pdf", filed) in body
+    assert 'data-testid="evidence"' in body and 'data-testid="evidence-form"' not in body
 
 
 def test_a_drafts_detail_is_its_form(owner, draft):
