@@ -147,6 +147,17 @@ def get_declaration_for_user(user: Any, public_id: Any, *, write: bool = False) 
     return declaration
 
 
+def ongoing_drafts(enterprise: Enterprise, at: datetime | None = None) -> dict[str, Declaration]:
+    """The enterprise's editable declaration (draft or returned) per tier in a window open
+    now: 【继续填写】 on 企业申报信息 (one query)."""
+    when = at or timezone.now()
+    found = (Declaration.objects
+             .filter(enterprise=enterprise, status__in=Declaration.EDITABLE_STATES,
+                     window__starts_at__lte=when, window__ends_at__gte=when)
+             .order_by("created_at"))
+    return {d.tier: d for d in found}
+
+
 # --- 佐证材料 ---------------------------------------------------------------------------------------
 
 WHOLE_DECLARATION = ("", "整体佐证材料（不对应具体指标）")

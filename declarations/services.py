@@ -290,17 +290,19 @@ def declaration_save_section(*, declaration: Declaration, by: User, section: str
     return locked
 
 
-@transaction.atomic
 def declaration_submit(*, declaration: Declaration, by: User, pledge: bool) -> Declaration:
     """【提交】 / 【重新提交】: freeze the engine's result, the assessment and the profile with
     it and send it to the first level of its chain (or back to the level that returned it).
 
     A double click or a second tab submits once: the second finds it no longer a draft.
+    Atomic in `decide` (the read choosing the action needs no lock: `decide` re-checks the
+    state under one).
     """
     if not pledge:
         raise ValidationError({"pledge": "请阅读并勾选真实性承诺后再提交。"})
-    current = Declaration.objects.select_related("enterprise__region", "region",
-                                                 "window__declaration_region").get(pk=declaration.pk)
+    current = Declaration.objects.select_related(
+        "enterprise__region", "region__declaration_region", "region__parent",
+        "window__declaration_region").get(pk=declaration.pk)
     if current.status == S.RETURNED:
         action = f"resubmit_to_{current.returned_level}"
     else:
@@ -329,7 +331,8 @@ def declaration_submit(*, declaration: Declaration, by: User, pledge: bool) -> D
     submitted, _ = decide(workflow=WORKFLOW, subject=current, action=action, by=by,
                           may=_enterprise_owns, apply=apply,
                           queryset=Declaration.objects.select_related(
-                              "enterprise__region", "window__declaration_region"))
+                              "enterprise__region", "enterprise__industry",
+                              "window__declaration_region"))
     return submitted
 
 

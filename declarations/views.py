@@ -3,31 +3,36 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from assessment.selectors import latest_result
 from common.tiers import Tier
+from common.workflow import events_for
+from enterprises.services import enterprise_for_account
 from portal.accounts.decorators import PERSON_CANNOT_DECLARE, enterprise_required
 
-from . import report, selectors, services
-from .models import Declaration, DeclarationEvidence
+from . import building, forms, report, selectors, services
+from .models import LEVEL_LABELS, Declaration, DeclarationEvidence
 
 
 def declare_entry_url(tier: str, region_code: str) -> str:
     """Where a chosen region leads: the enterprise's 企业申报信息 entry.
 
-    The declaration form itself comes with the declarations work; until then the enterprise
-    home (with its 企业申报 card) is the entry. One function, so that work changes one line.
+    企业申报信息 preselects the tier and, when the region is not the enterprise's own, says
+    why it cannot declare there (FAQ 4).
     """
-    return f"{reverse('enterprise_home')}?{urlencode({'tier': tier, 'region': region_code})}"
+    return f"{reverse('declarations:list')}?{urlencode({'tier': tier, 'region': region_code})}"
 
 
 def open_regions(request: HttpRequest, tier: str) -> HttpResponse:
@@ -62,32 +67,265 @@ def open_regions(request: HttpRequest, tier: str) -> HttpResponse:
 
 # --- 企业申报信息: list, start, form, preview, submit, detail ------------------------------------------
 
+HISTORY_PER_PAGE = 20
+
+PROFILE_LABELS = (("name", "企业名称"), ("uscc", "统一社会信用代码"), ("region", "注册地"),
+                  ("address", "地址"), ("founded_on", "成立日期"), ("registered_capital", "注册资本（万元）"),
+                  ("scale_label", "企业规模"), ("industry", "所属行业"),
+                  ("legal_representative", "法定代表人"), ("contact_person", "联系人"),
+                  ("contact_phone", "联系电话"), ("contact_email", "电子邮箱"),
+                  ("main_product", "主导产品"), ("niche_market", "细分市场"),
+                  ("niche_since", "专注细分市场起始时间"), ("employees", "职工总数（人）"),
+                  ("rd_staff", "研发人员数（人）"))
+
+
+def _region_param(request: HttpRequest) -> str:
+    """The declaration region the home page's dialog chose (a 6-digit code), or ""."""
+    code = request.GET.get("region", "").strip()
+    return code if code.isdigit() and len(code) == 6 else ""
+
+
+@enterprise_required
 def declarations(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """企业申报信息: the three tiers (【申请】, 【继续填写】 or why not) and the history."""
+    enterprise = enterprise_for_account(user=request.user)
+    chosen = request.GET.get("tier", "")
+    chosen = chosen if chosen in Tier.values else ""
+    region = _region_param(request) if chosen else ""
+    ongoing = selectors.ongoing_drafts(enterprise)
+    tiers = []
+    for tier in Tier:
+        draft = ongoing.get(tier.value)
+        refusals = [] if draft else selectors.start_refusals(
+            enterprise=enterprise, tier=tier, region_code=region if tier == chosen else "")
+        tiers.append({"tier": tier, "draft": draft, "refusals": refusals,
+                      "chosen": tier == chosen, "region": region if tier == chosen else ""})
+    page = Paginator(selectors.declarations_of(enterprise), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "declarations/list.html", {"tiers": tiers, "page": page})
 
 
+@require_POST
+@enterprise_required
 def start(request: HttpRequest, tier: str) -> HttpResponse:
-    raise Http404
+    """【申请】: a draft (the same one on a double click), then the form."""
+    if tier not in Tier.values:
+        raise Http404("没有这个申报层级。")
+    enterprise = enterprise_for_account(user=request.user)
+    try:
+        declaration = services.declaration_start(enterprise=enterprise, by=request.user, tier=tier,
+                                                 region_code=request.POST.get("region", "")[:12])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('declarations:list')}?{urlencode({'tier': tier})}")
+    return redirect("declarations:edit", public_id=declaration.public_id)
 
 
-def detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    raise Http404
+def _edit_url(declaration: Declaration, section: str = "") -> str:
+    url = reverse("declarations:edit", args=[declaration.public_id])
+    return f"{url}#section-{section}" if section else url
 
 
+def score_table(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An engine result (`EvaluationResult.to_dict()`, live or frozen) arranged for the page:
+    indicators under their groups, then the conditions and the verdict."""
+    if not result:
+        return None
+    indicators = result.get("indicators") or []
+    groups = []
+    for group in result.get("groups") or []:
+        groups.append({**group, "indicators": [i for i in indicators if i.get("group") == group["name"]]})
+    named = {g["name"] for g in groups}
+    loose = [i for i in indicators if i.get("group") not in named]
+    if loose:
+        groups.append({"name": "其他指标", "points": None, "max_points": None, "indicators": loose})
+    return {**result, "grouped": groups}
+
+
+def _preview_context(declaration: Declaration) -> dict[str, Any]:
+    if not declaration.editable:
+        return {"declaration": declaration, "score": score_table(declaration.result), "missing": []}
+    result = building.evaluate(declaration)
+    return {"declaration": declaration, "score": score_table(result.to_dict()),
+            "missing": building.enterprise_missing(declaration, result)}
+
+
+def _edit_page(request: HttpRequest, declaration: Declaration, *,
+               bound: forms.AnySectionForm | None = None, pledge_form: forms.PledgeForm | None = None,
+               submit_errors: list[str] | None = None) -> HttpResponse:
+    sections = []
+    for form in forms.section_forms(declaration):
+        if bound is not None and bound.prefix == form.prefix:
+            form = bound
+        sections.append({"name": form.prefix, "label": building.SECTION_LABELS.get(form.prefix, form.prefix),
+                         "form": form})
+    returned = None
+    if declaration.status == Declaration.Status.RETURNED:
+        returned = events_for(declaration).filter(action="return").last()
+    digital = None
+    if declaration.tier == Tier.SPECIALIZED:
+        found = latest_result(declaration.enterprise)
+        digital = {"level": found[0], "attempt": found[1]} if found else {}
+    return render(request, "declarations/edit.html", {
+        **_preview_context(declaration), "sections": sections, "returned": returned,
+        "returned_by": LEVEL_LABELS.get(declaration.returned_level, "审核部门"),
+        "digital": digital, "pledge_form": pledge_form or forms.PledgeForm(),
+        "submit_errors": submit_errors or [],
+        "years": building.figure_years(declaration.window),
+        "evidence": selectors.evidence_of(declaration), "editable": True,
+    })
+
+
+@enterprise_required
 def edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    raise Http404
+    """The form, section by section (each 【保存本部分】 saves its own), with the live preview."""
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    if not declaration.editable:
+        if request.method == "POST":
+            messages.error(request, "申报已提交，不能修改。")
+        return redirect("declarations:detail", public_id=declaration.public_id)
+    if request.method != "POST":
+        return _edit_page(request, declaration)
+    section = request.POST.get("section", "")
+    if section not in building.sections(declaration.tier, declaration.standard_version):
+        messages.error(request, "没有这一部分，请刷新页面后重试。")
+        return redirect(_edit_url(declaration))
+    form = forms.section_form(declaration, section, request.POST)
+    if not form.is_valid():
+        forms.mark_invalid(form)
+        messages.error(request, f"“{building.SECTION_LABELS.get(section, section)}”有填写错误，"
+                                "请按提示修改后再保存。")
+        return _edit_page(request, declaration, bound=form)
+    try:
+        services.declaration_save_section(declaration=declaration, by=request.user, section=section,
+                                          data=form.values())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(_edit_url(declaration))
+    messages.success(request, f"已保存：{building.SECTION_LABELS.get(section, section)}。")
+    return redirect(_edit_url(declaration, section))
 
 
-def autosave(request: HttpRequest, public_id: str) -> HttpResponse:
-    raise Http404
+@require_POST
+@enterprise_required
+def autosave(request: HttpRequest, public_id: str) -> JsonResponse:
+    """One section saved as the enterprise types (static/declarations/declaration.js): 200 with
+    the errors by input name, or saved; 409 once it is filed."""
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    if not declaration.editable:
+        return JsonResponse({"saved": False, "errors": {"__all__": ["申报已提交，不能修改。"]}},
+                            status=409)
+    section = request.POST.get("section", "")
+    if section not in building.sections(declaration.tier, declaration.standard_version):
+        return JsonResponse({"saved": False, "errors": {"__all__": ["没有这一部分，请刷新页面后重试。"]}},
+                            status=400)
+    form = forms.section_form(declaration, section, request.POST)
+    if not form.is_valid():
+        return JsonResponse({"saved": False, "errors": forms.errors_by_field(form)})
+    try:
+        services.declaration_save_section(declaration=declaration, by=request.user, section=section,
+                                          data=form.values())
+    except ValidationError as exc:
+        return JsonResponse({"saved": False, "errors": {"__all__": exc.messages}}, status=409)
+    return JsonResponse({"saved": True, "errors": {}})
 
 
+@enterprise_required
 def preview(request: HttpRequest, public_id: str) -> HttpResponse:
-    raise Http404
+    """The live preview fragment (refreshed after each autosave); the frozen table once filed."""
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    return render(request, "declarations/includes/preview.html", _preview_context(declaration))
 
 
+@require_POST
+@enterprise_required
 def submit(request: HttpRequest, public_id: str) -> HttpResponse:
-    raise Http404
+    """【提交】 / 【重新提交】 with the 承诺; errors on the form page, success on the detail."""
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    if not declaration.editable:
+        messages.error(request, "申报已提交，不能重复提交。")
+        return redirect("declarations:detail", public_id=declaration.public_id)
+    pledge_form = forms.PledgeForm(request.POST)
+    pledge_form.is_valid()
+    try:
+        filed = services.declaration_submit(declaration=declaration, by=request.user,
+                                            pledge=bool(pledge_form.cleaned_data.get("pledge")))
+    except ValidationError as exc:
+        declaration.refresh_from_db(fields=["status"])
+        if not declaration.editable:  # another tab filed it meanwhile
+            messages.error(request, "；".join(exc.messages))
+            return redirect("declarations:detail", public_id=declaration.public_id)
+        errors: list[str] = []
+        if hasattr(exc, "error_dict"):
+            for field, field_errors in exc.message_dict.items():
+                if field in pledge_form.fields:
+                    pledge_form.add_error(field, field_errors)
+                else:
+                    errors.extend(field_errors)
+        else:
+            errors = exc.messages
+        return _edit_page(request, declaration, pledge_form=pledge_form, submit_errors=errors)
+    messages.success(request, f"申报已提交，当前由{filed.processing_level_label}审核。"
+                              "审核进度请在本页查看。")
+    return redirect("declarations:detail", public_id=filed.public_id)
+
+
+def _display(field: building.Field, value: Any) -> str:
+    if value in (None, "", []):
+        return "未填写"
+    labels = dict(field.choices)
+    if field.kind == "yesno":
+        return "是" if value else "否"
+    if field.kind == "choice":
+        return str(labels.get(value, value))
+    if field.kind == "choices":
+        return "、".join(str(labels.get(v, v)) for v in value)
+    if field.kind == "awards":
+        return "；".join(f"{labels.get(a.get('level'), a.get('level'))}"
+                        f"{'，排名第' + str(a['rank']) if a.get('rank') else ''}" for a in value)
+    return str(value)
+
+
+def filed_sections(declaration: Declaration) -> list[dict[str, Any]]:
+    """What the enterprise filled, section by section, as (label, display value) rows."""
+    data = declaration.form_data
+    out = []
+    for name, fields in building.spec(declaration.tier, declaration.standard_version).items():
+        stored = data.get(name) or {}
+        if name == "figures":
+            years = building.figure_years(declaration.window)
+            rows = [(label, [(stored.get(str(y)) or {}).get(key) for y in years])
+                    for key, label in building.FIGURES]
+            out.append({"name": name, "label": building.SECTION_LABELS[name], "years": years,
+                        "table": rows})
+            continue
+        if name == "features":
+            config = forms.feature_config(declaration)
+            items = config.indicators if config else ()
+            rows = [(f"{i.name}{'（' + i.unit + '）' if i.unit else ''}",
+                     "未填写" if stored.get(i.key) in (None, "") else str(stored[i.key])) for i in items]
+        else:
+            rows = [(f.label, _display(f, stored.get(f.name))) for f in fields]
+        out.append({"name": name, "label": building.SECTION_LABELS.get(name, name), "rows": rows})
+    return out
+
+
+@enterprise_required
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """【详情】: everything filed (frozen), the score table, the evidence and the timeline."""
+    declaration = selectors.get_declaration_for_user(request.user, public_id)
+    if declaration.status == Declaration.Status.DRAFT:
+        return redirect("declarations:edit", public_id=declaration.public_id)
+    profile = declaration.profile or {}
+    return render(request, "declarations/detail.html", {
+        "declaration": declaration,
+        "profile": [(label, profile.get(key) or "—") for key, label in PROFILE_LABELS],
+        "filed": filed_sections(declaration), "score": score_table(declaration.result),
+        "assessment": declaration.assessment, "events": events_for(declaration),
+        # Read-only here (a returned declaration changes its evidence on the form page).
+        "evidence": selectors.evidence_of(declaration), "editable": False,
+    })
 
 
 # --- 佐证材料 -------------------------------------------------------------------------------------------

@@ -215,16 +215,16 @@ def test_an_anonymous_visitor_choosing_a_region_goes_to_login_first(client, gd_p
     window(gd_province)
     when = datetime(2026, 7, 10, tzinfo=SH)
     body = regions_at(client, when)
-    assert "/accounts/login/?next=%2Fenterprise%2F%3Ftier%3Dinnovative%26region%3D440000" in body
+    assert "/accounts/login/?next=%2Fenterprise%2Fdeclarations%2F%3Ftier%3Dinnovative%26region%3D440000" in body
     client.force_login(ent_tianhe)
-    assert 'href="/enterprise/?tier=innovative&amp;region=440000"' in regions_at(client, when)
+    assert 'href="/enterprise/declarations/?tier=innovative&amp;region=440000"' in regions_at(client, when)
 
 
 def test_a_natural_person_is_told_they_cannot_declare(client, gd_province, person):
     window(gd_province)
     client.force_login(person)
     body = regions_at(client, datetime(2026, 7, 10, tzinfo=SH))
-    assert "自然人账户不能进行优质中小企业申报" in body and "/enterprise/?tier" not in body
+    assert "自然人账户不能进行优质中小企业申报" in body and "/enterprise/declarations/?tier" not in body
 
 
 @pytest.mark.parametrize("tier", ["unknown", "GIANT", "1", "%3Cscript%3E"])
