@@ -1,6 +1,10 @@
 """A 专精特新 declaration end to end: refused without an assessment (the reason and its link),
 the assessment taken, the form filled over two visits (logged out between), the live score
-changing after an autosave, submitted with the pledge, landing on the detail."""
+changing after an autosave, a GBK-named zip accepted and one with an illegal name refused
+(named), submitted with the pledge, landing on the detail, the 申报书 PDF downloaded."""
+
+import subprocess
+import time
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -14,6 +18,7 @@ from declarations.models import Declaration
 from tests.assessment.conftest import submitted
 from tests.browser.conftest import click, click_through, screenshot
 from tests.browser.test_enterprise_profile import login
+from tests.common.zips import PDF, gbk_zip, zip_bytes
 from tests.conftest import enterprise
 from tests.declarations.conftest import open_window, ready
 from tests.declarations.test_views import FEATURES
@@ -44,7 +49,22 @@ def total(driver) -> str:
     return driver.find_element(By.CSS_SELECTOR, "#declaration-preview [data-testid=score-total]").text
 
 
-def test_an_enterprise_declares_specialized_over_two_visits(browser, live_server):
+def wait_for_file(folder, name: str, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        target = folder / name
+        if target.exists() and target.stat().st_size and not list(folder.glob("*.crdownload")):
+            return target
+        time.sleep(0.1)
+    raise AssertionError(f"{name} not downloaded; found {list(folder.iterdir())}")
+
+
+def test_an_enterprise_declares_specialized_over_two_visits(browser, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior",
+                            {"behavior": "allow", "downloadPath": str(downloads)})
     user = enterprise("zjtx", "440106", 811, "广州专精装备有限公司")
     company = ready(user)
     open_window("440000", Tier.SPECIALIZED, features=FEATURES)
@@ -108,7 +128,22 @@ def test_an_enterprise_declares_specialized_over_two_visits(browser, live_server
         (By.CSS_SELECTOR, "#declaration-preview [data-testid=complete]")))
     screenshot(browser, "declaration-live-score")
 
-    # (Evidence: the upload of a GBK-named zip and the refusal of an illegal name go here.)
+    # Evidence: a zip made on a Chinese Windows PC (GBK names, no UTF-8 flag) is accepted with
+    # its names right; one with a name that climbs out of its folder is refused, named.
+    good = tmp_path / "佐证材料.zip"
+    good.write_bytes(gbk_zip([("营业执照.pdf", PDF), ("知识产权证书.pdf", PDF)]))
+    bad = tmp_path / "非法路径.zip"
+    bad.write_bytes(zip_bytes([("../逃逸.pdf", PDF)]))
+    browser.find_element(By.ID, "evidence-files").send_keys(str(good))
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=evidence-form] button[type=submit]")
+    entries = browser.find_element(By.CSS_SELECTOR, "[data-testid=evidence-entries]").get_attribute(
+        "textContent")  # inside a collapsed <details>
+    assert "营业执照.pdf" in entries and "知识产权证书.pdf" in entries
+    browser.find_element(By.ID, "evidence-files").send_keys(str(bad))
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=evidence-form] button[type=submit]")
+    assert "非法路径.zip" in browser.page_source and "../逃逸.pdf" in browser.page_source
+    assert Declaration.objects.get().evidence.count() == 1
+    screenshot(browser, "declaration-evidence")
 
     click(browser, By.ID, "id_pledge")
     click_through(browser, By.CSS_SELECTOR, "[data-testid=submit]", confirm=True)
@@ -121,7 +156,13 @@ def test_an_enterprise_declares_specialized_over_two_visits(browser, live_server
         declaration.verification_code
     screenshot(browser, "declaration-detail")
 
-    # (申报书: the download of the PDF and the check of its text go here.)
+    # 申报书: the PDF carries the number and the verification code.
+    click(browser, By.CSS_SELECTOR, "[data-testid=download]")
+    pdf = wait_for_file(downloads, f"申报书-{declaration.number}.pdf")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert declaration.number in text and declaration.verification_code in text
+    assert "广州专精装备有限公司" in text
 
 
 def test_the_declaration_pages_have_no_wcag_violation(browser, live_server):
