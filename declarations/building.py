@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assessment.selectors import latest_result
@@ -34,6 +35,7 @@ from declarations.standards.inputs import (
     YearFigures,
 )
 from declarations.standards.results import EvaluationResult
+from declarations.standards.validation import InvalidInput
 from enterprises.models import Enterprise
 
 from .models import Declaration, DeclarationWindow
@@ -274,9 +276,17 @@ def _feature_values(section: dict[str, Any]) -> dict[str, Any]:
 
 def evaluate(declaration: Declaration) -> EvaluationResult:
     """The engine's result for the declaration as it stands (the live preview, and the copy
-    frozen at submission)."""
-    return get_standard(declaration.standard_version, declaration.tier).evaluate(
-        build_input(declaration))
+    frozen at submission).
+
+    Inputs the engine refuses as impossible (a negative count, a rank below 1 …) raise a
+    ValidationError with the engine's Chinese messages (the forms refuse them first; this
+    keeps data that reached the row another way from ever giving a 500).
+    """
+    try:
+        return get_standard(declaration.standard_version, declaration.tier).evaluate(
+            build_input(declaration))
+    except InvalidInput as exc:
+        raise ValidationError([m for ms in exc.message_dict.values() for m in ms]) from None
 
 
 def enterprise_missing(declaration: Declaration, result: EvaluationResult) -> list[str]:

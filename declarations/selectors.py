@@ -176,10 +176,13 @@ def evidence_indicators(declaration: Declaration) -> list[tuple[str, list[tuple[
         mandatory = [(c["key"], c["name"]) for c in frozen.get("mandatory", [])]
         direct = [(c["key"], c["name"]) for c in frozen.get("direct", [])]
     else:
-        result = building.evaluate(declaration)
-        indicators = [(i.key, i.name) for i in result.indicators]
-        mandatory = [(c.key, c.name) for c in result.mandatory]
-        direct = [(c.key, c.name) for c in result.direct]
+        try:
+            result = building.evaluate(declaration)
+        except ValidationError:  # impossible inputs (the preview names them): whole only
+            result = None
+        indicators = [(i.key, i.name) for i in result.indicators] if result else []
+        mandatory = [(c.key, c.name) for c in result.mandatory] if result else []
+        direct = [(c.key, c.name) for c in result.direct] if result else []
     groups = [("整体", [WHOLE_DECLARATION])]
     if indicators:
         groups.append(("评价指标", [(key, f"指标{key}：{name}") for key, name in indicators]))

@@ -146,7 +146,10 @@ def score_table(result: dict[str, Any] | None) -> dict[str, Any] | None:
 def _preview_context(declaration: Declaration) -> dict[str, Any]:
     if not declaration.editable:
         return {"declaration": declaration, "score": score_table(declaration.result), "missing": []}
-    result = building.evaluate(declaration)
+    try:
+        result = building.evaluate(declaration)
+    except ValidationError as exc:  # impossible inputs: say which, score nothing
+        return {"declaration": declaration, "score": None, "missing": exc.messages}
     return {"declaration": declaration, "score": score_table(result.to_dict()),
             "missing": building.enterprise_missing(declaration, result)}
 

@@ -325,3 +325,18 @@ def test_another_enterprise_gets_404_for_the_declaration(filed, ent_tianhe, ent_
         selectors.get_declaration_for_user(ent_tianhe, filed.public_id, write=True)
     with pytest.raises(Http404):
         selectors.get_declaration_for_user(ent_tianhe, "not-a-uuid")
+
+
+def test_impossible_inputs_that_reached_the_row_are_named_never_a_500(client, ent_tianhe, company, gd_innovative):
+    draft = services.declaration_start(enterprise=company, by=ent_tianhe, tier=Tier.INNOVATIVE)
+    Declaration.objects.filter(pk=draft.pk).update(form_data={
+        **draft.form_data, "ip": {"class1": -3}, "innovation": {"awards": [{"level": "national", "rank": 0}]}})
+    draft.refresh_from_db()
+    with pytest.raises(ValidationError) as info:
+        services.declaration_submit(declaration=draft, by=ent_tianhe, pledge=True)
+    assert any("不能为负数" in m or "排名" in m for m in info.value.messages)
+    client.force_login(ent_tianhe)
+    page = client.get(f"/enterprise/declarations/{draft.public_id}/edit/")
+    assert page.status_code == 200
+    assert client.get(f"/enterprise/declarations/{draft.public_id}/preview/").status_code == 200
+    assert Declaration.objects.get().status == "draft"
