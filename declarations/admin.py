@@ -9,10 +9,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from common.formtools import add_service_errors
 from common.workflow_admin import DecisionAdminMixin
 from enterprises.admin import SubRegionFilter
 from enterprises.models import Industry
@@ -21,7 +23,7 @@ from portal.accounts.scoping import RegionScopedAdminMixin
 from portal.admin_site import AdminPage
 from portal.regions.models import DeclarationRegion
 
-from . import services
+from . import building, services
 from .admin_views import VERIFY_PERMISSION, verify_view
 from .models import LEVEL_LABELS, Declaration, DeclarationWindow, OnsiteCheck, SamplingRun
 from .views import evidence_response
@@ -175,7 +177,8 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
     actions = ["recommend_selected", "draw_onsite_sample"]
     decision_readonly = ("number", "enterprise", "tier", "window", "standard_version", "status",
                          "level_display", "submitted_at", "verification_code", "onsite_display",
-                         "score_table", "assessment_summary", "profile_table", "evidence_links")
+                         "score_table", "judgement_table", "reviewed_summary",
+                         "assessment_summary", "profile_table", "evidence_links")
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         # Drafts are the enterprise's own business until filed.
@@ -254,10 +257,66 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
                  for e in obj.evidence.all()]
         return format_html_join("、", '<a href="{}">{}</a>', items) or "未上传"
 
+    @admin.display(description="人工判断")
+    def judgement_table(self, obj: Declaration) -> str:
+        """Each item left to officials: the engine's outcome as filed beside the officials'
+        latest judgement and its reason (both kept)."""
+        filed = {}
+        for cond in (*(obj.result or {}).get("mandatory", []), *(obj.result or {}).get("direct", [])):
+            for item in cond.get("inputs", []):
+                filed[item.get("field")] = cond.get("outcome", "")
+        latest = {j.field: j for j in obj.judgements.select_related("by").order_by("at", "id")}
+        rows = []
+        for field, label in building.judgement_fields(obj.tier, obj.standard_version):
+            j = latest.get(field)
+            rows.append((label, filed.get(field) or "—",
+                         ("符合" if j.value else "不符合") if j else "—",
+                         f"{j.reason}（{LEVEL_LABELS.get(j.level, j.level)} {j.by.person_name or j.by.username}）"
+                         if j else ""))
+        link = ""
+        if obj.processing_level:
+            link = format_html('<p><a class="button" href="{}">作出判断</a></p>',
+                               reverse("admin:declarations_declaration_judge", args=[obj.pk]))
+        return format_html("<table><tr><th>项目</th><th>提交时（引擎）</th><th>审核判断</th><th>理由</th></tr>"
+                           "{}</table>{}", format_html_join(
+                               "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows), link)
+
+    @admin.display(description="审核后评分结果")
+    def reviewed_summary(self, obj: Declaration) -> str:
+        r = obj.reviewed_result
+        if not r:
+            return "尚无人工判断（以提交时结果为准）"
+        return format_html("结论：{}　总分：{}（提交时：{}　{}）", r.get("verdict", "—"),
+                           r.get("total", "—"), (obj.result or {}).get("verdict", "—"),
+                           (obj.result or {}).get("total", "—"))
+
     def get_urls(self) -> list:
         return [path("<int:pk>/evidence/<int:evidence_id>/",
                      self.admin_site.admin_view(self.evidence_view),
-                     name="declarations_declaration_evidence"), *super().get_urls()]
+                     name="declarations_declaration_evidence"),
+                path("<int:pk>/judge/", self.admin_site.admin_view(self.judge_view),
+                     name="declarations_declaration_judge"), *super().get_urls()]
+
+    def judge_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        declaration = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = JudgementForm(request.POST or None, fields=building.judgement_fields(
+            declaration.tier, declaration.standard_version))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.judgement_record(declaration=declaration, by=request.user,
+                                          field=form.cleaned_data["field"],
+                                          value=form.cleaned_data["value"] == "yes",
+                                          reason=form.cleaned_data["reason"])
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                self.message_user(request, "判断已记录，审核后评分结果已更新。", messages.SUCCESS)
+                return redirect("admin:declarations_declaration_change", declaration.pk)
+        context = {**self.admin_site.each_context(request), "declaration": declaration,
+                   "form": form, "title": "人工判断", "opts": self.opts}
+        return TemplateResponse(request, "admin/declarations/judge.html", context)
 
     def evidence_view(self, request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
         declaration = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -282,6 +341,19 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
             return
         self.message_user(request, f"在 {len(run.population)} 件中抽中 {len(run.chosen)} 件实地抽查"
                                    f"（随机种子 {run.seed}，可复核）。", messages.SUCCESS)
+
+
+class JudgementForm(forms.Form):
+    field = forms.ChoiceField(label="判断项目")
+    value = forms.ChoiceField(label="判断结果", choices=[("yes", "符合"), ("no", "不符合")],
+                              widget=forms.RadioSelect)
+    reason = forms.CharField(label="理由", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+                             error_messages={"required": "请填写判断理由。"})
+
+    def __init__(self, *args: Any, fields: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = fields
 
 
 class OnsiteResultForm(forms.ModelForm):

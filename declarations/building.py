@@ -26,6 +26,7 @@ from declarations.standards.features import FeatureConfig
 from declarations.standards.inputs import (
     Award,
     AwardLevel,
+    BasicEligibility,
     Financials,
     Honor,
     IpCounts,
@@ -230,8 +231,33 @@ def _choice(enum: type, value: Any) -> Any:
     return enum(value) if value else None
 
 
-def build_input(declaration: Declaration) -> Any:
-    """The engine input of the standard the declaration is judged by."""
+# Items the engine leaves to officials (None → 需人工判断), by input path.
+ELIGIBILITY = (("registered_sme", "境内注册、独立法人，符合《中小企业划型标准规定》"),
+               ("not_on_credit_blacklist", "未列入经营异常名录或严重失信主体名单"),
+               ("products_permitted", "产品（服务）不属于国家禁止、限制或淘汰类"),
+               ("no_major_incident", "近三年未发生重大安全、质量、环境污染等事故及违法违规行为"))
+JUDGEMENT_LABELS = {
+    "holds_valid_specialized": "有效期内的省级专精特新中小企业",
+    "governance_sound": "重视长期发展战略、公司治理规范",
+    "distinctive_advantage": "技术和产品有自身独特优势，享有较高知名度和影响力",
+    "industrial_chain_role": "产业链配套（链）：位于产业链关键环节",
+    "priority_product_field": "主导产品所属领域（品）：属于重点领域",
+    "holds_tech_innovative": "已获科技和创新型中小企业称号",
+    "market_position_leading": "主导产品细分市场占有率较为靠前",
+}
+
+
+def judgement_fields(tier: str, version: str) -> list[tuple[str, str]]:
+    """(input path, label) of every item officials judge for this standard."""
+    accepted = set(get_standard(version, tier).input_type.__dataclass_fields__)
+    items = [(f"eligibility.{name}", label) for name, label in ELIGIBILITY]
+    items += [(name, label) for name, label in JUDGEMENT_LABELS.items() if name in accepted]
+    return items
+
+
+def build_input(declaration: Declaration, judgements: dict[str, bool] | None = None) -> Any:
+    """The engine input of the standard the declaration is judged by; `judgements` (input path
+    → True/False) are the officials' answers to the items left to them."""
     data = declaration.form_data
     ip, spec_, innov = data.get("ip") or {}, data.get("specialization") or {}, data.get("innovation") or {}
     standard = get_standard(declaration.standard_version, declaration.tier)
@@ -261,6 +287,10 @@ def build_input(declaration: Declaration) -> Any:
                   "rd_institution": _choice(RdInstitutionLevel, innov.get("rd_institution")),
                   "awards": _awards(innov), "maker_china_rank": _int(innov.get("maker_china_rank"))}
     accepted = set(standard.input_type.__dataclass_fields__)
+    judged = judgements or {}
+    values["eligibility"] = BasicEligibility(**{
+        name: judged.get(f"eligibility.{name}") for name, _label in ELIGIBILITY})
+    values.update({k: v for k, v in judged.items() if "." not in k})
     return standard.input_type(**{k: v for k, v in values.items() if k in accepted})
 
 
@@ -274,7 +304,7 @@ def _feature_values(section: dict[str, Any]) -> dict[str, Any]:
             for k, v in section.items() if v not in (None, "")}
 
 
-def evaluate(declaration: Declaration) -> EvaluationResult:
+def evaluate(declaration: Declaration, judgements: dict[str, bool] | None = None) -> EvaluationResult:
     """The engine's result for the declaration as it stands (the live preview, and the copy
     frozen at submission).
 
@@ -284,7 +314,7 @@ def evaluate(declaration: Declaration) -> EvaluationResult:
     """
     try:
         return get_standard(declaration.standard_version, declaration.tier).evaluate(
-            build_input(declaration))
+            build_input(declaration, judgements))
     except InvalidInput as exc:
         raise ValidationError([m for ms in exc.message_dict.values() for m in ms]) from None
 

@@ -166,6 +166,9 @@ class Declaration(models.Model):
     assessment = models.JSONField("数字化水平评测", null=True, blank=True)
     profile = models.JSONField("企业信息", null=True, blank=True)
     verification_code = models.CharField("核验码", max_length=16, blank=True, db_index=True)
+    # The engine's result with the officials' judgements applied (`Judgement`); `result`
+    # stays what was filed.
+    reviewed_result = models.JSONField("审核后评分结果", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -302,3 +305,29 @@ class OnsiteCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration} {LEVEL_LABELS.get(self.level, self.level)}实地抽查"
+
+
+class Judgement(models.Model):
+    """An official's judgement on an item the engine leaves to people (参评基本条件, 链, 品 …),
+    with its reason. Append-only: the latest per item counts, every earlier one stays. The
+    engine's result as filed (`Declaration.result`) is never changed; the result with the
+    judgements applied is `Declaration.reviewed_result`, and both are shown."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
+                                    related_name="judgements", verbose_name="申报")
+    field = models.CharField("判断项", max_length=60)
+    label = models.CharField("判断项名称", max_length=120)
+    value = models.BooleanField("判断结果")
+    reason = models.TextField("理由")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="判断人", on_delete=models.PROTECT,
+                           related_name="+")
+    level = models.CharField("层级", max_length=10)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "人工判断"
+        verbose_name_plural = "人工判断"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}：{'符合' if self.value else '不符合'}"

@@ -34,6 +34,7 @@ from .models import (
     Declaration,
     DeclarationEvidence,
     DeclarationWindow,
+    Judgement,
     OnsiteCheck,
     SamplingRun,
 )
@@ -566,3 +567,37 @@ def onsite_record(*, check: OnsiteCheck, by: User, result: str, note: str) -> On
     locked.recorded_by, locked.recorded_at = by, timezone.now()
     locked.save(update_fields=["result", "note", "recorded_by", "recorded_at"])
     return locked
+
+
+# --- officials' judgements on the items the engine leaves to them ----------------------------------
+
+def judgements_of(declaration: Declaration) -> dict[str, bool]:
+    """The latest judgement per item (input path → value)."""
+    latest: dict[str, bool] = {}
+    for item in declaration.judgements.order_by("at", "id"):
+        latest[item.field] = item.value
+    return latest
+
+
+@transaction.atomic
+def judgement_record(*, declaration: Declaration, by: User, field: str, value: bool,
+                     reason: str) -> Judgement:
+    """Record an official's judgement (with its reason) on an item the engine leaves to people,
+    by the current processing level, and re-evaluate with every judgement so far into
+    `reviewed_result` (the filed `result` is kept as it was)."""
+    locked = (Declaration.objects.select_for_update(of=("self",))
+              .select_related("enterprise", "window", "region").get(pk=declaration.pk))
+    level = locked.processing_level
+    if not (level and by.is_official and by.official_level == level
+            and in_scope(by, locked, "region")):
+        raise PermissionDenied("只有当前处理层级的审核人员可以作出判断。")
+    labels = dict(building.judgement_fields(locked.tier, locked.standard_version))
+    if field not in labels:
+        raise ValidationError({"field": "该项目不属于需人工判断的内容。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写判断理由。"})
+    item = Judgement.objects.create(declaration=locked, field=field, label=labels[field],
+                                    value=value, reason=reason.strip(), by=by, level=level)
+    locked.reviewed_result = building.evaluate(locked, judgements_of(locked)).to_dict()
+    locked.save(update_fields=["reviewed_result", "updated_at"])
+    return item

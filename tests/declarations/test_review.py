@@ -296,3 +296,54 @@ def test_two_officials_acting_at_once_move_it_once():
     assert "可能已被他人处理" in next(o for o in outcomes if o.startswith("refused"))
     decisions = [e for e in events_for(Declaration.objects.get()) if e.by_level == "county"]
     assert len(decisions) == 1
+
+
+# -- judgements -----------------------------------------------------------------------------------------
+
+def test_an_official_judges_an_item_with_a_reason_and_both_results_are_kept(ent_tianhe, gd_window,
+                                                                            tianhe_county, gz_city):
+    filed = file_one(ent_tianhe)
+    assert filed.result["verdict"] == "需人工判断"
+    with pytest.raises(ValidationError):
+        services.judgement_record(declaration=filed, by=tianhe_county,
+                                  field="eligibility.registered_sme", value=True, reason=" ")
+    with pytest.raises(PermissionDenied):  # not the current processing level
+        services.judgement_record(declaration=filed, by=gz_city, field="eligibility.registered_sme",
+                                  value=True, reason="已核实营业执照")
+    with pytest.raises(ValidationError):
+        services.judgement_record(declaration=filed, by=tianhe_county, field="industrial_chain_role",
+                                  value=True, reason="创新型没有这一项")
+    for name, _label in (("registered_sme", ""), ("not_on_credit_blacklist", ""),
+                         ("products_permitted", ""), ("no_major_incident", "")):
+        services.judgement_record(declaration=filed, by=tianhe_county, field=f"eligibility.{name}",
+                                  value=True, reason="已核实")
+    filed.refresh_from_db()
+    assert filed.result["verdict"] == "需人工判断"  # as filed, kept
+    assert filed.reviewed_result["verdict"] != "需人工判断"
+    services.judgement_record(declaration=filed, by=tianhe_county, field="eligibility.no_major_incident",
+                              value=False, reason="2025年发生安全生产事故")
+    filed.refresh_from_db()
+    assert filed.reviewed_result["verdict"] == "不符合"
+    assert filed.judgements.count() == 5  # every judgement stays
+
+
+def test_the_admin_shows_the_judgements_and_records_one(client, ent_tianhe, gd_window, tianhe_county):
+    filed = file_one(ent_tianhe)
+    client.force_login(tianhe_county)
+    url = f"{ADMIN}{filed.pk}/judge/"
+    page = client.post(url, {"field": "eligibility.registered_sme", "value": "yes", "reason": ""})
+    assert "请填写判断理由" in page.content.decode()
+    response = client.post(url, {"field": "eligibility.registered_sme", "value": "yes",
+                                 "reason": "已核实营业执照"})
+    assert response.status_code == 302
+    detail = client.get(f"{ADMIN}{filed.pk}/change/").content.decode()
+    assert "已核实营业执照" in detail and "需人工判断" in detail
+
+
+def test_officials_of_other_regions_cannot_reach_the_judgement_page(client, ent_tianhe, gd_window, js_province):
+    filed = file_one(ent_tianhe)
+    client.force_login(js_province)
+    assert client.get(f"{ADMIN}{filed.pk}/judge/").status_code == 404
+    assert client.post(f"{ADMIN}{filed.pk}/judge/", {"field": "eligibility.registered_sme",
+                                                      "value": "yes", "reason": "x"}).status_code == 404
+    assert not filed.judgements.exists()
