@@ -25,7 +25,14 @@ from portal.regions.models import DeclarationRegion
 
 from . import building, services
 from .admin_views import VERIFY_PERMISSION, verify_view
-from .models import LEVEL_LABELS, Declaration, DeclarationWindow, OnsiteCheck, SamplingRun
+from .models import (
+    LEVEL_LABELS,
+    Declaration,
+    DeclarationWindow,
+    OnsiteCheck,
+    ReviewChain,
+    SamplingRun,
+)
 from .views import evidence_response
 
 
@@ -418,3 +425,14 @@ class SamplingRunAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 admin.site.register_page(AdminPage(  # type: ignore[attr-defined]
     app_label="declarations", route="verify/", url_name="declarations_verify",
     title="申报书核验", view=verify_view, permission=VERIFY_PERMISSION))
+
+
+@admin.register(ReviewChain)
+class ReviewChainAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """A region switches the county or city level off for one tier (default: all levels on)."""
+
+    declaration_region_field = "declaration_region"
+    list_display = ["declaration_region", "tier", "county_review", "city_review"]
+    list_filter = ["tier"]
+    list_select_related = ["declaration_region"]
+    show_full_result_count = False

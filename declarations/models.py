@@ -331,3 +331,25 @@ class Judgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}：{'符合' if self.value else '不符合'}"
+
+
+class ReviewChain(models.Model):
+    """Which levels review one tier's declarations in a declaration region (domain.md §0.6):
+    a region may switch the county or city level off for a tier. Without a row the region's
+    own switches (DeclarationRegion.county_review / city_review, default on) apply."""
+
+    declaration_region = models.ForeignKey(DeclarationRegion, verbose_name="申报地区",
+                                           on_delete=models.CASCADE, related_name="review_chains")
+    tier = models.CharField("申报层级", max_length=12, choices=Tier.choices)
+    county_review = models.BooleanField("区县初审", default=True)
+    city_review = models.BooleanField("地市审核", default=True)
+
+    class Meta:
+        verbose_name = "审核层级设置"
+        verbose_name_plural = "审核层级设置"
+        ordering = ["declaration_region", "tier"]
+        constraints = [models.UniqueConstraint(fields=["declaration_region", "tier"],
+                                               name="review_chain_one_per_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_region} · {self.get_tier_display()}"

@@ -36,3 +36,20 @@ rules.add_perm("declarations.view_samplingrun", is_official)
 # 申报书核验: every official checks paper copies of the declarations in their own scope
 # (the lookup itself is scoped, declarations.verification).
 rules.add_perm("declarations.verify_declaration", is_official)
+
+
+@rules.predicate
+def manages_chain(user, chain) -> bool:
+    """The ministry sets any region's review levels; a province official only its own."""
+    if chain is None:
+        return True
+    if user.official_level == OfficialLevel.MINISTRY:
+        return True
+    return (user.official_level == OfficialLevel.PROVINCE
+            and chain.declaration_region_id == user.declaration_region_id)
+
+
+rules.add_perm("declarations.view_reviewchain", is_official)
+rules.add_perm("declarations.add_reviewchain", is_province_or_ministry)
+rules.add_perm("declarations.change_reviewchain", is_province_or_ministry & manages_chain)
+rules.add_perm("declarations.delete_reviewchain", is_province_or_ministry & manages_chain)

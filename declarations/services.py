@@ -36,6 +36,7 @@ from .models import (
     DeclarationWindow,
     Judgement,
     OnsiteCheck,
+    ReviewChain,
     SamplingRun,
 )
 from .standards import FeatureConfig
@@ -204,15 +205,19 @@ def review_levels(*, region: Region, tier: str) -> list[str]:
     县级 when the 注册地 is a county and the declaration region keeps county review; 市级 when
     a real city stands above it (not a 直辖市's 市辖区, not a 省直辖县级 stand-in) that is not
     the declaration region itself (a 计划单列市) and the region keeps city review; then the
-    declaration region; then the ministry for 小巨人.
+    declaration region; then the ministry for 小巨人. The switches are the region's for that
+    tier (`ReviewChain`), else the region's own.
     """
     dr = region.declaration_region
+    chain = ReviewChain.objects.filter(declaration_region=dr, tier=tier).first()
+    county_on = chain.county_review if chain else dr.county_review
+    city_on = chain.city_review if chain else dr.city_review
     levels: list[str] = []
-    if region.is_county and dr.county_review:
+    if region.is_county and county_on:
         levels.append("county")
     city = region.parent if region.is_county else region
     if (city is not None and city.level == Region.Level.CITY and not city.placeholder
-            and dr.region_id != city.pk and dr.city_review):
+            and dr.region_id != city.pk and city_on):
         levels.append("city")
     levels.append("province")
     if tier == Tier.GIANT:

@@ -347,3 +347,28 @@ def test_officials_of_other_regions_cannot_reach_the_judgement_page(client, ent_
     assert client.post(f"{ADMIN}{filed.pk}/judge/", {"field": "eligibility.registered_sme",
                                                       "value": "yes", "reason": "x"}).status_code == 404
     assert not filed.judgements.exists()
+
+
+def test_a_region_switches_a_level_off_for_one_tier_only(ent_tianhe, gd_window, tianhe_county):
+    from declarations.models import ReviewChain
+    from tests.conftest import dr
+
+    ReviewChain.objects.create(declaration_region=dr("440000"), tier=Tier.SPECIALIZED,
+                               county_review=False)
+    region = Region.objects.get(code="440106")
+    assert services.review_levels(region=region, tier=Tier.SPECIALIZED) == ["city", "province"]
+    assert services.review_levels(region=region, tier=Tier.INNOVATIVE) == ["county", "city", "province"]
+
+
+def test_a_province_official_sets_its_own_regions_chain_only(client, gd_province):
+    from declarations.models import ReviewChain
+    from tests.conftest import dr
+
+    client.force_login(gd_province)
+    url = "/admin/declarations/reviewchain/add/"
+    assert client.post(url, {"declaration_region": dr("320000").pk, "tier": "innovative",
+                             "city_review": "on"}).status_code == 200
+    assert not ReviewChain.objects.exists()
+    assert client.post(url, {"declaration_region": dr("440000").pk, "tier": "innovative",
+                             "city_review": "on"}).status_code == 302
+    assert ReviewChain.objects.get().county_review is False

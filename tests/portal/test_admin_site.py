@@ -61,6 +61,7 @@ ACTIONS: dict[tuple[str, str], set[str]] = {
     ("declarations.declarationwindow", "delete_selected"): {"province", "ministry"},
     # Offered to every official; the service then lets each declaration move only at its
     # current processing level (tests/declarations/test_review.py).
+    ("declarations.reviewchain", "delete_selected"): {"province", "ministry"},
     ("declarations.declaration", "recommend_selected"): EVERYONE,
     ("declarations.declaration", "draw_onsite_sample"): EVERYONE,
 }
