@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps install install-dev migrate demo run test test-fast lint check-deploy bench bench-home bench-zip bench-pdf clean
+.PHONY: help system-deps install install-dev migrate demo run test test-fast lint check-deploy bench bench-home bench-zip bench-pdf bench-recognition clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench-zip: install-dev ## Zip check of a 20 MB zip of 200 PDFs (target < 2 s)
 
 bench-pdf: system-deps install-dev ## 申报书 PDF render per tier (target < 2 s)
 	$(PY) bench/declaration_pdf_bench.py
+
+bench-recognition: install-dev ## Queue and batch pages, 认定 of 2 000 at 100 000 declarations (≤ 12 queries, < 10 s)
+	$(PY) bench/recognition_bench.py
 
 clean: ## Remove the virtualenv, node_modules, the SQLite database and collected files
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -123,9 +123,19 @@ def decide(
     # of an outer join, which PostgreSQL cannot lock).
     locked = source_qs.select_for_update(of=("self",)).get(pk=subject.pk)
     source = getattr(locked, workflow.field)
-    step = workflow.step(source, action)
-    if may is not None and not may(by, locked, step):
-        raise PermissionDenied(f"您无权对该记录执行“{step.label}”。")
+    # The state moved on between the page and this click (another official acted): when the
+    # action no longer fits, say that, rather than why it would not fit.
+    moved_on = getattr(subject, workflow.field) != source
+    try:
+        step = workflow.step(source, action)
+        if may is not None and not may(by, locked, step):
+            raise PermissionDenied(f"您无权对该记录执行“{step.label}”。")
+    except (ValidationError, PermissionDenied):
+        if moved_on:
+            raise ValidationError(
+                "该记录已被他人处理，当前状态为“%(state)s”（可能已被他人处理，请刷新后查看）。",
+                params={"state": workflow.state_label(source)}, code="transition") from None
+        raise
     opinion = (opinion or "").strip()
     if step.opinion and not opinion:
         raise ValidationError({"opinion": f"{step.label}时必须填写意见。"})
@@ -141,6 +151,61 @@ def decide(
         opinion=opinion, at=timezone.now(),
     )
     return locked, event
+
+
+# Rows per UPDATE … WHERE pk IN (…): below every database's limit on bound parameters.
+_CHUNK = 500
+
+
+@transaction.atomic
+def decide_many(
+    *,
+    workflow: Workflow,
+    queryset: QuerySet,
+    source: str,
+    action: str,
+    by: Any,
+    opinion: str = "",
+    level: str = "",
+    may: Callable[[Any, Step], bool] | None = None,
+    values: dict[str, Any] | None = None,
+) -> list[int]:
+    """Take `action` on every row of `queryset` that is in `source`, in bulk; returns the ids
+    that moved, in id order.
+
+    The same table and the same event rows as `decide`, for a batch decision (认定 of 2 000
+    declarations): the rows are locked, each chunk moves with a conditional
+    ``UPDATE … SET status = target WHERE pk IN (…) AND status = source`` (so a concurrent run
+    moves nothing twice), and one `DecisionEvent` per moved row is written with `bulk_create`.
+    `may(by, step)` is the actor check on the whole set (the caller scopes `queryset`);
+    `values` are other columns the UPDATE sets. Queries: a handful per 500 rows.
+    """
+    step = workflow.step(source, action)
+    if may is not None and not may(by, step):
+        raise PermissionDenied(f"您无权执行“{step.label}”。")
+    opinion = (opinion or "").strip()
+    if step.opinion and not opinion:
+        raise ValidationError({"opinion": f"{step.label}时必须填写意见。"})
+    model = queryset.model
+    ids = sorted(queryset.filter(**{workflow.field: source}).select_for_update(of=("self",))
+                 .values_list("pk", flat=True))
+    moved: list[int] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        rows = model._default_manager.filter(pk__in=chunk, **{workflow.field: source})
+        # The ones still in `source` under the lock are exactly those the UPDATE moves.
+        still = sorted(rows.values_list("pk", flat=True))
+        if len(still) != rows.update(**{workflow.field: step.target, **(values or {})}):
+            raise ValidationError("部分记录已被他人处理，请刷新后重试。", code="transition")
+        moved.extend(still)
+    content_type = ContentType.objects.get_for_model(model)
+    now, by_level = timezone.now(), level or _level_of(by)
+    DecisionEvent.objects.bulk_create([
+        DecisionEvent(content_type=content_type, object_id=pk, workflow=workflow.name,
+                      action=step.action, action_label=step.label, from_state=source,
+                      to_state=step.target, by=by, by_level=by_level, opinion=opinion, at=now)
+        for pk in moved], batch_size=_CHUNK)
+    return moved
 
 
 def record_start(*, workflow: Workflow, subject: models.Model, action: str, by: Any,
@@ -171,4 +236,5 @@ def table_rows(workflow: Workflow) -> list[tuple[str, str, str, str, str]]:
              "必填" if s.opinion else "") for s in workflow.steps]
 
 
-__all__ = ["Step", "Workflow", "decide", "events_for", "record_start", "table_rows"]
+__all__ = ["Step", "Workflow", "decide", "decide_many", "events_for", "record_start",
+           "table_rows"]

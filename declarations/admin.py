@@ -7,17 +7,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
 from common.formtools import add_service_errors
 from common.workflow_admin import DecisionAdminMixin
 from enterprises.admin import SubRegionFilter
-from enterprises.models import Industry
+from enterprises.selectors import INDUSTRY_TREE
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin
 from portal.admin_site import AdminPage
@@ -29,7 +32,9 @@ from .models import (
     LEVEL_LABELS,
     Declaration,
     DeclarationWindow,
+    Objection,
     OnsiteCheck,
+    RecognitionBatch,
     ReviewChain,
     SamplingRun,
 )
@@ -157,12 +162,49 @@ class DeclarationSectionFilter(admin.SimpleListFilter):
     parameter_name = "section"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(i.code, f"{i.code} {i.name}") for i in Industry.objects.filter(level="门类")]
+        # The cached reference tree: no query on a warm cache.
+        return [(node["code"], node["label"]) for node in INDUSTRY_TREE.children(None)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if not self.value():
             return queryset
         return queryset.filter(enterprise__industry__section=self.value())
+
+
+class WindowFilter(admin.SimpleListFilter):
+    """申报批次 (window): only the windows of the official's own declaration region, named in
+    one query (a plain related filter would list every region's windows)."""
+
+    title = "申报批次"
+    parameter_name = "window"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        windows = admin.site._registry[DeclarationWindow].get_queryset(request)
+        return [(str(w.pk), f"{w} {w.note}".strip())
+                for w in windows.select_related("declaration_region")[:100]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(window_id=int(value)) if value.isdigit() and len(value) < 19 else queryset.none()
+
+
+class BatchFilter(admin.SimpleListFilter):
+    """The declarations of one 认定批次 (the batch page links here); only batches in scope."""
+
+    title = "认定批次"
+    parameter_name = "batch"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        batches = RecognitionBatchAdmin.scoped(RecognitionBatch.objects.all(), request)
+        return [(str(b.pk), str(b)) for b in batches.select_related("declaration_region")[:100]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(batch_id=int(value)) if value.isdigit() and len(value) < 19 else queryset.none()
 
 
 @admin.register(Declaration)
@@ -174,8 +216,8 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
     workflow = services.WORKFLOW
     list_display = ["number", "enterprise", "tier", "window", "status", "level_display",
                     "onsite_display", "submitted_at"]
-    list_filter = [MyQueueFilter, "tier", "status", "window", DeclarationSectionFilter,
-                   SubRegionFilter]
+    list_filter = [MyQueueFilter, "tier", "status", WindowFilter, BatchFilter,
+                   DeclarationSectionFilter, SubRegionFilter]
     list_select_related = ["enterprise", "window__declaration_region"]
     search_fields = ["number", "enterprise__name", "enterprise__uscc"]
     show_full_result_count = False
@@ -191,9 +233,18 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         # Drafts are the enterprise's own business until filed.
         return super().scope_queryset(queryset, request).exclude(status=Declaration.Status.DRAFT)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The 实地抽查 column: one query for the page, not one per row.
+        return super().get_queryset(request).prefetch_related("onsite_checks")
+
     def decision_steps(self, request: HttpRequest, obj: Declaration | None) -> list[Any]:
         """The steps open to this official now: only at its own level (the current processing
-        level), and of the recommend rows only the one the declaration's chain takes."""
+        level), and of the recommend rows only the one the declaration's chain takes. During
+        公示 the recognising level may decide 不予认定 (认定 itself is the batch's)."""
+        if obj is not None and obj.status == Declaration.Status.PUBLICIZED:
+            return [s for s in self.workflow.available(obj.status, ["recogniser"])
+                    if s.action == "not_recognise"
+                    and services._official_may(request.user, obj, s)]
         if obj is None or not obj.processing_level:
             return []
         user = request.user
@@ -210,6 +261,8 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
             services.declaration_return(declaration=obj, by=request.user, opinion=opinion)
         elif action == "not_recommend":
             services.declaration_not_recommend(declaration=obj, by=request.user, opinion=opinion)
+        elif action == "not_recognise":
+            services.declaration_not_recognise(declaration=obj, by=request.user, opinion=opinion)
         else:
             services.declaration_recommend(declaration=obj, by=request.user, opinion=opinion)
 
@@ -420,6 +473,318 @@ class SamplingRunAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- 公示 and 认定: batches and objections --------------------------------------------------------
+
+def _error_text(exc: ValidationError | PermissionDenied) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class BatchForm(forms.ModelForm):
+    """Validated by the service itself (`services.batch_save`), so a refusal is shown at its
+    field and nothing is written."""
+
+    class Meta:
+        model = RecognitionBatch
+        fields = ["name", "tier", "declaration_region", "publicity_starts_on", "publicity_ends_on",
+                  "objection_contact", "document_no", "recognised_on"]
+
+    by: Any = None  # set on the subclass get_form builds
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        instance = self.instance if self.instance.pk else None
+        try:
+            with transaction.atomic():
+                services.batch_save(by=self.by, batch=instance, **self._arguments(data))
+                # A dry run: the admin saves for real in save_model.
+                transaction.set_rollback(True)
+        except ValidationError as exc:
+            _form_errors(self, exc)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+        return data
+
+    def _arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        current = self.instance
+        return {
+            "name": data.get("name", current.name), "tier": data.get("tier", current.tier),
+            "declaration_region": data.get("declaration_region", current.declaration_region
+                                           if current.declaration_region_id else None),
+            "objection_contact": data.get("objection_contact", current.objection_contact),
+            "publicity_starts_on": data.get("publicity_starts_on", current.publicity_starts_on),
+            "publicity_ends_on": data.get("publicity_ends_on", current.publicity_ends_on),
+            "document_no": data.get("document_no", current.document_no) or "",
+            "recognised_on": data.get("recognised_on", current.recognised_on),
+        }
+
+
+@admin.register(RecognitionBatch)
+class RecognitionBatchAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """认定批次: built by the recognising level from the declarations that passed; actions open
+    公示 and recognise (services.batch_publicize / batch_recognise)."""
+
+    declaration_region_field = "declaration_region"
+    form = BatchForm
+    list_display = ["name", "tier", "region_display", "status", "publicity_starts_on",
+                    "publicity_ends_on", "member_count", "document_no"]
+    list_filter = ["tier", "status"]
+    list_select_related = ["declaration_region"]
+    search_fields = ["name", "document_no"]
+    show_full_result_count = False
+    actions = ["publicize_selected", "recognise_selected"]
+    readonly = ["status", "announcement_link", "members_summary", "objections_summary",
+                "decision_timeline"]
+
+    @classmethod
+    def scoped(cls, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        return admin.site._registry[RecognitionBatch].scope_queryset(queryset, request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(members=Count("declarations"))
+
+    def get_form(self, request: HttpRequest, obj: RecognitionBatch | None = None,
+                 **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        return type("BoundBatchForm", (form,), {"by": request.user})
+
+    def get_fields(self, request: HttpRequest, obj: RecognitionBatch | None = None) -> list[str]:
+        if obj is None:
+            return ["name", "tier", "declaration_region", "publicity_starts_on",
+                    "publicity_ends_on", "objection_contact"]
+        return ["name", "tier", "declaration_region", "publicity_starts_on", "publicity_ends_on",
+                "objection_contact", "document_no", "recognised_on", *self.readonly]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RecognitionBatch | None = None) -> list[str]:
+        if obj is None:
+            return []
+        fixed = ["tier", "declaration_region", *self.readonly]
+        if obj.status == RecognitionBatch.Status.DRAFT:
+            return fixed
+        if obj.status == RecognitionBatch.Status.PUBLICIZING:
+            return ["name", "publicity_starts_on", "publicity_ends_on", *fixed]
+        return [f for f in self.get_fields(request, obj)]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a batch is a record; its declarations stay in it
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status == RecognitionBatch.Status.RECOGNISED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "declaration_region" and field is not None:
+            field.help_text = RecognitionBatch._meta.get_field("declaration_region").help_text
+        return field
+
+    def save_model(self, request: HttpRequest, obj: RecognitionBatch, form: Any,
+                   change: bool) -> None:
+        saved = services.batch_save(by=request.user, batch=obj if change else None,
+                                    **form._arguments(form.cleaned_data))
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    @admin.display(description="认定地区")
+    def region_display(self, obj: RecognitionBatch) -> str:
+        return obj.declaration_region.name if obj.declaration_region_id else "全国"
+
+    @admin.display(description="企业数")
+    def member_count(self, obj: RecognitionBatch) -> int:
+        return getattr(obj, "members", 0)
+
+    @admin.display(description="公示公告")
+    def announcement_link(self, obj: RecognitionBatch) -> str:
+        if not obj.announcement_id:
+            return "尚未公示"
+        return format_html('<a href="{}">{}</a>', reverse("announcements:detail",
+                                                          args=[obj.announcement_id]), "查看公示公告")
+
+    @admin.display(description="申报")
+    def members_summary(self, obj: RecognitionBatch) -> str:
+        counts = (obj.declarations.values("status").annotate(n=Count("id")).order_by("status"))
+        labels = dict(Declaration.Status.choices)
+        parts = "，".join(f"{labels.get(c['status'], c['status'])} {c['n']} 件" for c in counts)
+        url = reverse("admin:declarations_declaration_changelist") + f"?queue=all&batch={obj.pk}"
+        return format_html('{}　<a href="{}">查看本批次申报</a>', parts or "无", url)
+
+    @admin.display(description="异议")
+    def objections_summary(self, obj: RecognitionBatch) -> str:
+        counts = obj.objections.values("result").annotate(n=Count("id")).order_by("result")
+        labels = dict(Objection.Result.choices)
+        parts = "，".join(f"{labels.get(c['result'], c['result'])} {c['n']} 件" for c in counts)
+        url = reverse("admin:declarations_objection_changelist") + f"?batch__id__exact={obj.pk}"
+        return format_html('{}　<a href="{}">查看异议</a>', parts or "无", url)
+
+    @admin.display(description="办理记录")
+    def decision_timeline(self, obj: RecognitionBatch) -> str:
+        from common.workflow import events_for
+
+        rows = [(timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.by or "—", e.action_label)
+                for e in events_for(obj)]
+        return format_html_join("<br>", "{} {} {}", rows) or "暂无办理记录"
+
+    def _run(self, request: HttpRequest, queryset: QuerySet, service: Any, done: str) -> None:
+        for batch in queryset:
+            try:
+                service(by=request.user, batch=batch)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{batch}：{_error_text(exc)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{batch}：{done}", messages.SUCCESS)
+
+    @admin.action(description="开始公示所选批次（发布公示公告）", permissions=["change"])
+    def publicize_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(request, queryset, services.batch_publicize, "已开始公示，公示公告已发布。")
+
+    @admin.action(description="认定所选批次（公示期满、异议已处理）", permissions=["change"])
+    def recognise_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(request, queryset, services.batch_recognise, "已认定，认定记录和证书编号已生成。")
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["batch", "declaration", "filed_by", "filer_name", "filer_contact",
+                  "received_on", "summary", "letter", "result", "handling_note"]
+
+    by: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            with transaction.atomic():
+                if self.instance.pk:
+                    services.objection_handle(by=self.by, objection=self.instance,
+                                              result=data.get("result") or "",
+                                              note=data.get("handling_note") or "")
+                    transaction.set_rollback(True)  # a dry run; save_model writes
+                else:
+                    problems = services.objection_problems(
+                        batch=data["batch"], declaration=data.get("declaration"),
+                        filed_by=data.get("filed_by") or "", filer_name=data.get("filer_name") or "",
+                        filer_contact=data.get("filer_contact") or "",
+                        received_on=data.get("received_on"), summary=data.get("summary") or "",
+                        letter=data.get("letter"))
+                    if problems:
+                        raise ValidationError(problems)
+        except ValidationError as exc:
+            _form_errors(self, exc)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+        return data
+
+
+@admin.register(Objection)
+class ObjectionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """公示异议: recorded with who filed it and the scanned letter, then handled."""
+
+    declaration_region_field = "batch__declaration_region"
+    form = ObjectionForm
+    list_display = ["batch", "declaration", "filer_name", "filed_by", "received_on", "result"]
+    list_filter = ["result", "batch"]
+    list_select_related = ["batch__declaration_region", "declaration"]
+    show_full_result_count = False
+    record_fields = ["batch", "declaration", "filed_by", "filer_name", "filer_contact",
+                     "received_on", "summary", "letter"]
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return ["result", BatchIdFilter]
+
+    def get_form(self, request: HttpRequest, obj: Objection | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        return type("BoundObjectionForm", (form,), {"by": request.user})
+
+    def get_fields(self, request: HttpRequest, obj: Objection | None = None) -> list[str]:
+        if obj is None:
+            return self.record_fields
+        return [*[f for f in self.record_fields if f != "letter"], "letter_link", "result",
+                "handling_note"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Objection | None = None) -> list[str]:
+        if obj is None:
+            return []
+        return [*[f for f in self.record_fields if f != "letter"], "letter_link"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "batch":
+            field.queryset = field.queryset.filter(status=RecognitionBatch.Status.PUBLICIZING)
+        if db_field.name == "declaration":
+            field.queryset = field.queryset.filter(
+                status=Declaration.Status.PUBLICIZED).select_related("enterprise")
+        return field
+
+    def save_model(self, request: HttpRequest, obj: Objection, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            saved = services.objection_handle(by=request.user, objection=obj,
+                                              result=data.get("result") or "",
+                                              note=data.get("handling_note") or "")
+        else:
+            letter = data.get("letter")
+            letter.seek(0)
+            saved = services.objection_record(
+                by=request.user, batch=data["batch"], declaration=data.get("declaration"),
+                filed_by=data["filed_by"], filer_name=data["filer_name"],
+                filer_contact=data["filer_contact"], received_on=data["received_on"],
+                summary=data["summary"], letter=letter)
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    @admin.display(description="异议书扫描件")
+    def letter_link(self, obj: Objection) -> str:
+        url = reverse("admin:declarations_objection_letter", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.letter_name or "下载")
+
+    def get_urls(self) -> list:
+        return [path("<int:pk>/letter/", self.admin_site.admin_view(self.letter_view),
+                     name="declarations_objection_letter"), *super().get_urls()]
+
+    def letter_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        objection = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, objection):
+            raise Http404
+        try:
+            handle = objection.letter.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404("文件不存在。") from exc
+        response = FileResponse(handle, as_attachment=True, filename=objection.letter_name)
+        add_never_cache_headers(response)
+        return response
+
+
+class BatchIdFilter(admin.SimpleListFilter):
+    title = "认定批次"
+    parameter_name = "batch__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return BatchFilter.lookups(self, request, model_admin)  # type: ignore[arg-type]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(batch_id=int(value)) if value.isdigit() and len(value) < 19 else queryset.none()
 
 
 admin.site.register_page(AdminPage(  # type: ignore[attr-defined]

@@ -20,7 +20,8 @@ from django.utils import timezone
 from common.tiers import Tier
 from portal.regions.models import DeclarationRegion
 
-__all__ = ["Declaration", "DeclarationEvidence", "DeclarationWindow", "Tier"]
+__all__ = ["Declaration", "DeclarationEvidence", "DeclarationWindow", "Objection",
+           "RecognitionBatch", "Tier"]
 
 LEVEL_LABELS = {"county": "县级", "city": "市级", "province": "省级", "ministry": "部级"}
 
@@ -170,6 +171,9 @@ class Declaration(models.Model):
     # stays what was filed.
     reviewed_result = models.JSONField("审核后评分结果", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # The 公示/认定 batch it was put in once it passed (services.batch_create).
+    batch = models.ForeignKey("RecognitionBatch", verbose_name="认定批次", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="declarations")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -353,3 +357,104 @@ class ReviewChain(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_region} · {self.get_tier_display()}"
+
+
+class RecognitionBatch(models.Model):
+    """批次: the declarations a recognising level publicises (公示) and then recognises together.
+
+    The recognising level is the declaration region for 创新型/专精特新 and the ministry for
+    小巨人 (a national batch, no declaration region). Its status follows `services.BATCH_WORKFLOW`.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待公示"
+        PUBLICIZING = "publicizing", "公示中"
+        RECOGNISED = "recognised", "已认定"
+
+    name = models.CharField("批次名称", max_length=50, help_text="例如“2026年第一批”。")
+    tier = models.CharField("层级", max_length=12, choices=Tier.choices)
+    declaration_region = models.ForeignKey(
+        DeclarationRegion, verbose_name="认定地区", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="recognition_batches",
+        help_text="创新型、专精特新：本省级地区；专精特新“小巨人”：留空（全国）。")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    publicity_starts_on = models.DateField("公示开始日期", null=True, blank=True)
+    publicity_ends_on = models.DateField("公示结束日期", null=True, blank=True,
+                                         help_text="含当日；默认为开始日起第5个工作日。")
+    objection_contact = models.CharField(
+        "异议受理联系方式", max_length=200,
+        help_text="公示公告中列出，例如：省工业和信息化厅中小企业处，020-12345678，地址……")
+    document_no = models.CharField("认定文号", max_length=60, blank=True)
+    recognised_on = models.DateField("认定日期", null=True, blank=True)
+    announcement = models.ForeignKey("announcements.Announcement", verbose_name="公示公告",
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "认定批次"
+        verbose_name_plural = "认定批次"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="batch_publicity_ends_after_start",
+                condition=Q(publicity_ends_on__isnull=True) | Q(publicity_starts_on__isnull=True)
+                | Q(publicity_ends_on__gte=F("publicity_starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        where = self.declaration_region.name if self.declaration_region_id else "全国"
+        return f"{where} {self.name} {self.get_tier_display()}"
+
+
+def objection_upload_to(instance: Objection, filename: str) -> str:
+    from common.uploads import private_path
+
+    return private_path("objections", filename)
+
+
+class Objection(models.Model):
+    """An objection received in writing during 公示: signed by a named person or sealed by an
+    organisation (anonymous ones are not accepted, domain.md §2.9), with its scanned letter
+    and how it was handled."""
+
+    class FiledBy(models.TextChoices):
+        PERSON = "person", "个人（本人签名）"
+        ORGANISATION = "organisation", "单位（加盖公章）"
+
+    class Result(models.TextChoices):
+        PENDING = "", "待处理"
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    batch = models.ForeignKey(RecognitionBatch, verbose_name="认定批次", on_delete=models.PROTECT,
+                              related_name="objections")
+    declaration = models.ForeignKey(Declaration, verbose_name="被异议申报",
+                                    on_delete=models.PROTECT, related_name="objections")
+    filed_by = models.CharField("提出方", max_length=12, choices=FiledBy.choices)
+    filer_name = models.CharField("署名人或单位名称", max_length=100)
+    filer_contact = models.CharField("联系方式", max_length=100)
+    received_on = models.DateField("收到日期")
+    summary = models.TextField("异议内容摘要")
+    letter = models.FileField("异议书扫描件", upload_to=objection_upload_to)
+    letter_name = models.CharField("文件名", max_length=255, blank=True)
+    result = models.CharField("处理结果", max_length=12, choices=Result.choices, blank=True,
+                              default=Result.PENDING)
+    handling_note = models.TextField("处理意见", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filer_name}对{self.declaration.enterprise}的异议"

@@ -53,3 +53,30 @@ rules.add_perm("declarations.view_reviewchain", is_official)
 rules.add_perm("declarations.add_reviewchain", is_province_or_ministry)
 rules.add_perm("declarations.change_reviewchain", is_province_or_ministry & manages_chain)
 rules.add_perm("declarations.delete_reviewchain", is_province_or_ministry & manages_chain)
+
+
+@rules.predicate
+def recognises_batch(user, batch) -> bool:
+    """The recognising level of the batch: its declaration region's 省级 official, or the
+    ministry for a national (小巨人) batch. Without an object: whoever may build one."""
+    if batch is None:
+        return True
+    from .services import recognises
+
+    return recognises(user, tier=batch.tier, declaration_region_id=batch.declaration_region_id)
+
+
+@rules.predicate
+def recognises_objection_batch(user, objection) -> bool:
+    return objection is None or recognises_batch(user, objection.batch)
+
+
+# 公示 and 认定: every official reads the batches of their declaration region (scoping.py);
+# the recognising level builds, publicises and recognises them (services.recognises).
+rules.add_perm("declarations.view_recognitionbatch", is_official)
+rules.add_perm("declarations.add_recognitionbatch", is_province_or_ministry)
+rules.add_perm("declarations.change_recognitionbatch", is_province_or_ministry & recognises_batch)
+rules.add_perm("declarations.view_objection", is_official)
+rules.add_perm("declarations.add_objection", is_province_or_ministry)
+rules.add_perm("declarations.change_objection",
+               is_province_or_ministry & recognises_objection_batch)

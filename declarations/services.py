@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,16 +18,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
+from announcements.models import Kind as AnnouncementKind
+from announcements.services import announcement_publish, announcement_save
 from assessment.selectors import latest_result, snapshot
 from common.tiers import Tier
 from common.uploads import ZipEntry, validate_upload
-from common.workflow import Step, Workflow, decide, record_start
-from enterprises.models import Enterprise
-from portal.accounts.models import User
-from portal.accounts.scoping import in_scope
+from common.workflow import Step, Workflow, decide, decide_many, record_start
+from enterprises.models import Enterprise, Recognition
+from enterprises.services import Title, recognitions_grant, valid_until_for
+from portal.accounts.models import OfficialLevel, User
+from portal.accounts.scoping import for_user, in_scope
 from portal.regions.models import DeclarationRegion, Region
 
 from . import building, selectors
@@ -35,7 +42,9 @@ from .models import (
     DeclarationEvidence,
     DeclarationWindow,
     Judgement,
+    Objection,
     OnsiteCheck,
+    RecognitionBatch,
     ReviewChain,
     SamplingRun,
 )
@@ -239,8 +248,12 @@ def _official_may(by: User, declaration: Declaration, step: Step) -> bool:
     return by.official_level == actor and in_scope(by, declaration, "region")
 
 
+# The tier's letter in declaration and certificate numbers.
+TIER_LETTERS = {Tier.INNOVATIVE: "C", Tier.SPECIALIZED: "Z", Tier.GIANT: "J"}
+
+
 def _next_number(declaration: Declaration) -> str:
-    letter = {"innovative": "C", "specialized": "Z", "giant": "J"}[declaration.tier]
+    letter = TIER_LETTERS[Tier(declaration.tier)]
     year = timezone.localdate(declaration.created_at).year
     return f"{year}{declaration.window.declaration_region.code}{letter}{declaration.pk:07d}"
 
@@ -606,3 +619,364 @@ def judgement_record(*, declaration: Declaration, by: User, field: str, value: b
     locked.reviewed_result = building.evaluate(locked, judgements_of(locked)).to_dict()
     locked.save(update_fields=["reviewed_result", "updated_at"])
     return item
+
+
+# --- 公示 and 认定 (the recognising level: the declaration region; the ministry for 小巨人) -----------
+
+B = RecognitionBatch.Status
+
+# The batch's own table: built (待公示) → 公示中 → 已认定. Each step moves every declaration of
+# the batch through WORKFLOW in bulk (decide_many), one event per declaration.
+BATCH_WORKFLOW = Workflow("recognition_batch", [
+    Step(B.DRAFT, "publicize", B.PUBLICIZING, "开始公示", "recogniser"),
+    Step(B.PUBLICIZING, "recognise", B.RECOGNISED, "认定", "recogniser"),
+], states=B)
+
+PUBLICITY_WORKING_DAYS = 5  # domain.md §0.7 / §2.4: default 5 working days, editable per batch
+LETTER_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+LETTER_MAX_BYTES = 10 * 1024 * 1024
+# Signatures that name nobody: an objection signed so is anonymous (domain.md §2.9).
+ANONYMOUS_NAMES = frozenset({"匿名", "无名", "无名氏", "佚名", "不具名", "知情人", "群众", "某某",
+                             "一群众", "热心群众", "知情者"})
+
+
+def publicity_end(starts_on: date, working_days: int = PUBLICITY_WORKING_DAYS) -> date:
+    """The last day of a 公示 of `working_days` working days (Monday–Friday) from `starts_on`
+    (included when it is a working day): Monday → Friday; Thursday → next Wednesday."""
+    day, counted = starts_on, 0
+    while True:
+        if day.weekday() < 5:
+            counted += 1
+            if counted == working_days:
+                return day
+        day += timedelta(days=1)
+
+
+def recognises(by: User, *, tier: str, declaration_region_id: int | None) -> bool:
+    """Whether `by` is the recognising level of batches of `tier` in that declaration region:
+    its own declaration region's 省级 official for 创新型/专精特新, the ministry for 小巨人
+    (national batches, no region)."""
+    if not (getattr(by, "is_official", False) and by.is_active):
+        return False
+    if tier == Tier.GIANT:
+        return by.official_level == OfficialLevel.MINISTRY and declaration_region_id is None
+    return (by.official_level == OfficialLevel.PROVINCE and declaration_region_id is not None
+            and by.declaration_region_id == declaration_region_id)
+
+
+def _batch_may(by: User, batch: RecognitionBatch, step: Step | None = None) -> bool:
+    return recognises(by, tier=batch.tier, declaration_region_id=batch.declaration_region_id)
+
+
+def _check_batch_scope(by: User, batch: RecognitionBatch) -> None:
+    """Every declaration of the batch must be in `by`'s scope (scoping.py), or nothing moves."""
+    members = Declaration.objects.filter(batch=batch)
+    if members.count() != for_user(members, by, "region").count():
+        raise PermissionDenied("本批次中有申报不在您的管辖范围内。")
+
+
+def passed_for_batch(by: User, tier: str) -> QuerySet[Declaration]:
+    """Declarations of `tier` that passed (审核通过), in `by`'s scope, in no batch yet."""
+    return for_user(Declaration.objects.filter(status=S.RECOMMENDED, tier=tier,
+                                               batch__isnull=True), by, "region")
+
+
+def _publicity_dates(starts_on: date | None, ends_on: date | None) -> tuple[date, date]:
+    starts_on = starts_on or timezone.localdate()
+    ends_on = ends_on or publicity_end(starts_on)
+    if ends_on < starts_on:
+        raise ValidationError({"publicity_ends_on": "公示结束日期不能早于开始日期。"})
+    return starts_on, ends_on
+
+
+@transaction.atomic
+def batch_save(*, by: User, name: str, objection_contact: str, tier: str = "",
+               declaration_region: DeclarationRegion | None = None,
+               publicity_starts_on: date | None = None, publicity_ends_on: date | None = None,
+               document_no: str = "", recognised_on: date | None = None,
+               batch: RecognitionBatch | None = None) -> RecognitionBatch:
+    """Build a batch (batch=None) from every declaration of `tier` that passed in `by`'s
+    scope and is in no batch yet, or change one.
+
+    Only the recognising level builds it (`recognises`). 公示 dates default to today and 5
+    working days; they and the name change only before 公示; 认定文号 and 认定日期 until 认定.
+    """
+    name = " ".join((name or "").split())
+    objection_contact = " ".join((objection_contact or "").split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "请填写批次名称，例如“2026年第一批”。"
+    if not objection_contact:
+        errors["objection_contact"] = "请填写异议受理联系方式（部门、电话、地址），公示公告中列出。"
+    if batch is None:
+        if tier not in Tier.values:
+            errors["tier"] = "请选择层级。"
+        elif tier == Tier.GIANT and declaration_region is not None:
+            errors["declaration_region"] = "专精特新“小巨人”企业由工业和信息化部认定，认定地区请留空。"
+        elif tier != Tier.GIANT and declaration_region is None:
+            errors["declaration_region"] = "请选择认定地区。"
+    if errors:
+        raise ValidationError(errors)
+    if batch is None:
+        region_id = declaration_region.pk if declaration_region else None
+        if not recognises(by, tier=tier, declaration_region_id=region_id):
+            raise PermissionDenied("只有认定层级可以组建认定批次：创新型、专精特新由本地区省级管理员，"
+                                   "专精特新“小巨人”由工业和信息化部。")
+        starts_on, ends_on = _publicity_dates(publicity_starts_on, publicity_ends_on)
+        batch = RecognitionBatch.objects.create(
+            name=name, tier=tier, declaration_region=declaration_region, created_by=by,
+            publicity_starts_on=starts_on, publicity_ends_on=ends_on,
+            objection_contact=objection_contact, document_no=document_no.strip())
+        # A conditional UPDATE: a declaration another batch took meanwhile stays there.
+        if not passed_for_batch(by, tier).update(batch=batch):
+            raise ValidationError("本地区没有审核通过、尚未编入批次的申报，不能组建批次。")
+        return batch
+    locked = RecognitionBatch.objects.select_for_update().get(pk=batch.pk)
+    if not _batch_may(by, locked):
+        raise PermissionDenied("您无权修改该认定批次。")
+    if locked.status == B.RECOGNISED:
+        raise ValidationError("该批次已认定，不能再修改。")
+    fields = ["objection_contact", "document_no", "recognised_on", "updated_at"]
+    if locked.status == B.DRAFT:
+        locked.name = name
+        locked.publicity_starts_on, locked.publicity_ends_on = _publicity_dates(
+            publicity_starts_on, publicity_ends_on)
+        fields += ["name", "publicity_starts_on", "publicity_ends_on"]
+    locked.objection_contact = objection_contact
+    locked.document_no = (document_no or "").strip()
+    locked.recognised_on = recognised_on
+    locked.save(update_fields=fields)
+    return locked
+
+
+def _publicity_body(batch: RecognitionBatch) -> str:
+    rows = (Declaration.objects.filter(batch=batch).order_by("number")
+            .values_list("enterprise__name", "enterprise__uscc"))
+    tier = Tier(batch.tier).label
+    table = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                             ((n, name, uscc, tier) for n, (name, uscc) in enumerate(rows, 1)))
+    return format_html(
+        "<p>现将{}拟认定{}名单予以公示，公示时间：{}至{}。</p>"
+        "<p>公示期间，对名单有异议的，请以书面形式向{}反映。个人提出异议的须署真实姓名并本人签名，"
+        "单位提出异议的须加盖单位公章，并附联系方式；匿名异议不予受理。</p>"
+        "<table><thead><tr><th>序号</th><th>企业名称</th><th>统一社会信用代码</th><th>层级</th></tr>"
+        "</thead><tbody>{}</tbody></table>",
+        batch.name, tier, f"{batch.publicity_starts_on:%Y年%m月%d日}",
+        f"{batch.publicity_ends_on:%Y年%m月%d日}", batch.objection_contact, table)
+
+
+@transaction.atomic
+def batch_publicize(*, by: User, batch: RecognitionBatch) -> RecognitionBatch:
+    """开始公示: every declaration of the batch → 公示中 (one event each) and an announcement
+    of the recogniser's level (部级 / 省级, kind 公示) listing the enterprises is published."""
+
+    def apply(locked: RecognitionBatch, step: Step) -> list[str]:
+        _check_batch_scope(by, locked)
+        if locked.publicity_starts_on is None or locked.publicity_ends_on is None:
+            locked.publicity_starts_on, locked.publicity_ends_on = _publicity_dates(
+                locked.publicity_starts_on, locked.publicity_ends_on)
+        moved = decide_many(workflow=WORKFLOW, queryset=Declaration.objects.filter(batch=locked),
+                            source=S.RECOMMENDED, action="publicize", by=by)
+        if not moved:
+            raise ValidationError("本批次没有待公示的申报。")
+        where = locked.declaration_region.name if locked.declaration_region_id else ""
+        announcement = announcement_save(
+            by=by, kind=AnnouncementKind.PUBLICITY, body=_publicity_body(locked),
+            title=f"{where}{locked.name}拟认定{Tier(locked.tier).label}名单公示")
+        locked.announcement = announcement_publish(announcement=announcement, by=by)
+        return ["announcement", "publicity_starts_on", "publicity_ends_on", "updated_at"]
+
+    done, _ = decide(workflow=BATCH_WORKFLOW, subject=batch, action="publicize", by=by,
+                     may=_batch_may, apply=apply)
+    return done
+
+
+def certificate_numbers(*, year: int, tier: str, region_codes: list[str]) -> list[str]:
+    """Certificate numbers for titles granted together, one per entry of `region_codes` (the
+    declaration region of each), in order: <year><declaration-region code><tier letter>
+    <6-digit serial>, e.g. 2026440000C000001. The serial continues, per year, region and tier,
+    after the highest one already issued (a second batch of the year goes on from the first);
+    the database refuses a duplicate (recognition_certificate_unique). One query per region."""
+    letter = TIER_LETTERS[Tier(tier)]
+    serials: dict[str, int] = {}
+    numbers = []
+    for code in region_codes:
+        prefix = f"{year}{code}{letter}"
+        if prefix not in serials:
+            last = (Recognition.objects.annotate(size=Length("certificate_no"))
+                    .filter(certificate_no__startswith=prefix, size=len(prefix) + 6)
+                    .order_by("-certificate_no").values_list("certificate_no", flat=True).first())
+            serials[prefix] = int(last[-6:]) if last and last[-6:].isdigit() else 0
+        serials[prefix] += 1
+        numbers.append(f"{prefix}{serials[prefix]:06d}")
+    return numbers
+
+
+def notify_recognised(declaration: Declaration) -> None:
+    """认定通知 to the enterprise of a recognised declaration: called once per declaration after
+    the recognition commits. Nothing to send yet; messaging delivers it."""
+
+
+@transaction.atomic
+def batch_recognise(*, by: User, batch: RecognitionBatch, document_no: str | None = None,
+                    recognised_on: date | None = None) -> RecognitionBatch:
+    """认定 the batch once 公示 has ended and every objection is handled: each declaration still
+    公示中 → 已认定 (one event each, in bulk) and its enterprise gets a title (tier, batch,
+    认定文号, certificate number, valid from the recognition date for 3 years) through
+    `enterprises.services.recognitions_grant`. Declarations the officials excluded were
+    decided 不予认定 with their reason before (`declaration_not_recognise`)."""
+
+    def apply(locked: RecognitionBatch, step: Step) -> list[str]:
+        number = (document_no if document_no is not None else locked.document_no).strip()
+        if not number:
+            raise ValidationError({"document_no": "请填写认定文号。"})
+        on = recognised_on or locked.recognised_on or timezone.localdate()
+        today = timezone.localdate()
+        if locked.publicity_ends_on and today <= locked.publicity_ends_on:
+            raise ValidationError(
+                f"公示期至{locked.publicity_ends_on:%Y-%m-%d}，公示期满后方可认定。")
+        if locked.publicity_ends_on and on <= locked.publicity_ends_on:
+            raise ValidationError({"recognised_on": "认定日期应在公示结束之后。"})
+        if locked.objections.filter(result=Objection.Result.PENDING).exists():
+            raise ValidationError("本批次还有未处理的异议，请先录入处理结果。")
+        upheld = list(locked.objections.filter(result=Objection.Result.UPHELD,
+                                               declaration__status=S.PUBLICIZED)
+                      .values_list("declaration__enterprise__name", flat=True).distinct())
+        if upheld:
+            raise ValidationError(f"异议成立的企业（{'、'.join(upheld)}）请先作“不予认定”处理。")
+        _check_batch_scope(by, locked)
+        members = list(Declaration.objects.filter(batch=locked, status=S.PUBLICIZED)
+                       .select_related("window__declaration_region").order_by("number")
+                       .only("pk", "number", "tier", "enterprise_id", "window__declaration_region__code"))
+        moved = set(decide_many(workflow=WORKFLOW, queryset=Declaration.objects.filter(batch=locked),
+                                source=S.PUBLICIZED, action="recognise", by=by))
+        members = [d for d in members if d.pk in moved]
+        if not members:
+            raise ValidationError("本批次没有公示中的申报可认定。")
+        numbers = certificate_numbers(
+            year=on.year, tier=locked.tier,
+            region_codes=[d.window.declaration_region.code for d in members])
+        until = valid_until_for(on)
+        recognitions_grant(by=by, titles=[
+            Title(enterprise_id=d.enterprise_id, tier=locked.tier, valid_from=on, valid_until=until,
+                  batch=locked.name, document_no=number, certificate_no=certificate)
+            for d, certificate in zip(members, numbers, strict=True)])
+        for d in members:
+            d.status = S.RECOGNISED
+        transaction.on_commit(lambda: _notify_all(members))
+        locked.document_no, locked.recognised_on = number, on
+        return ["document_no", "recognised_on", "updated_at"]
+
+    done, _ = decide(workflow=BATCH_WORKFLOW, subject=batch, action="recognise", by=by,
+                     may=_batch_may, apply=apply)
+    return done
+
+
+def _notify_all(declarations: Iterable[Declaration]) -> None:
+    for declaration in declarations:
+        notify_recognised(declaration)
+
+
+@transaction.atomic
+def declaration_not_recognise(*, declaration: Declaration, by: User,
+                              opinion: str) -> Declaration:
+    """不予认定 one declaration during 公示 (an upheld objection, a finding), with the reason the
+    enterprise reads; the batch's 认定 then leaves it out."""
+    done, _ = decide(workflow=WORKFLOW, subject=declaration, action="not_recognise", by=by,
+                     opinion=opinion, may=_official_may,
+                     apply=lambda locked, step: ["updated_at"],
+                     queryset=Declaration.objects.select_related("enterprise", "region"))
+    return done
+
+
+# --- objections during 公示 ----------------------------------------------------------------------
+
+def _letter_name(upload: UploadedFile) -> str:
+    name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255] or "异议书"
+
+
+def objection_problems(*, batch: RecognitionBatch, declaration: Declaration | None,
+                       filed_by: str, filer_name: str, filer_contact: str,
+                       received_on: date | None, summary: str,
+                       letter: UploadedFile | None) -> dict[str, Any]:
+    """What is wrong with an objection, by field (empty when it may be recorded); no writes.
+    Anonymous objections are refused: a named, signing person or a sealing organisation."""
+    errors: dict[str, Any] = {}
+    if batch.status != B.PUBLICIZING:
+        errors["batch"] = "只有公示中的批次可以登记异议。"
+    if declaration is None or declaration.batch_id != batch.pk:
+        errors["declaration"] = "请选择本批次中被提出异议的企业申报。"
+    if filed_by not in Objection.FiledBy.values:
+        errors["filed_by"] = "匿名异议不予受理：请选择由个人署名或单位盖章提出。"
+    name = " ".join((filer_name or "").split())
+    if not name or name in ANONYMOUS_NAMES:
+        errors["filer_name"] = "匿名异议不予受理：请填写署名人的真实姓名或盖章单位的全称。"
+    if not (filer_contact or "").strip():
+        errors["filer_contact"] = "请填写提出方的联系方式。"
+    if not (summary or "").strip():
+        errors["summary"] = "请填写异议内容摘要。"
+    if received_on is None:
+        errors["received_on"] = "请填写收到日期。"
+    elif (batch.publicity_starts_on and batch.publicity_ends_on
+          and not batch.publicity_starts_on <= received_on <= batch.publicity_ends_on):
+        errors["received_on"] = (f"异议须在公示期内（{batch.publicity_starts_on:%Y-%m-%d}至"
+                                 f"{batch.publicity_ends_on:%Y-%m-%d}）提出。")
+    if letter is None:
+        errors["letter"] = "请上传签名或盖章的异议书扫描件（PDF、JPG或PNG）。"
+    else:
+        try:
+            validate_upload(letter, allowed=LETTER_TYPES, max_bytes=LETTER_MAX_BYTES)
+        except ValidationError as exc:
+            errors["letter"] = exc.messages
+    return errors
+
+
+@transaction.atomic
+def objection_record(*, by: User, batch: RecognitionBatch, declaration: Declaration | None,
+                     filed_by: str, filer_name: str, filer_contact: str, received_on: date | None,
+                     summary: str, letter: UploadedFile | None) -> Objection:
+    """Record an objection received in writing during the batch's 公示 (`objection_problems`
+    says what is refused), with the scanned letter (PDF/JPG/PNG, checked by content, kept in
+    private storage)."""
+    locked = RecognitionBatch.objects.select_for_update().get(pk=batch.pk)
+    if not _batch_may(by, locked):
+        raise PermissionDenied("只有该批次的认定层级可以登记异议。")
+    errors = objection_problems(batch=locked, declaration=declaration, filed_by=filed_by,
+                                filer_name=filer_name, filer_contact=filer_contact,
+                                received_on=received_on, summary=summary, letter=letter)
+    if errors:
+        raise ValidationError(errors)
+    assert letter is not None  # objection_problems refused a missing letter
+    row = Objection(batch=locked, declaration=declaration, filed_by=filed_by,
+                    filer_name=" ".join(filer_name.split()), filer_contact=filer_contact.strip(),
+                    received_on=received_on, summary=summary.strip(),
+                    letter_name=_letter_name(letter), recorded_by=by)
+    row.letter.save(row.letter_name, letter, save=False)  # a generated name: private storage
+    try:
+        row.save()
+    except Exception:
+        row.letter.delete(save=False)
+        raise
+    return row
+
+
+@transaction.atomic
+def objection_handle(*, by: User, objection: Objection, result: str, note: str) -> Objection:
+    """Record how an objection was handled (异议成立 / 不成立, with the note), before 认定."""
+    locked = Objection.objects.select_for_update().select_related("batch").get(pk=objection.pk)
+    if not _batch_may(by, locked.batch):
+        raise PermissionDenied("只有该批次的认定层级可以处理异议。")
+    if locked.batch.status == B.RECOGNISED:
+        raise ValidationError("该批次已认定，异议处理结果不能再修改。")
+    errors = {}
+    if result not in (Objection.Result.UPHELD, Objection.Result.DISMISSED):
+        errors["result"] = "请选择处理结果。"
+    if not (note or "").strip():
+        errors["handling_note"] = "请填写处理意见。"
+    if errors:
+        raise ValidationError(errors)
+    locked.result, locked.handling_note = result, note.strip()
+    locked.handled_by, locked.handled_at = by, timezone.now()
+    locked.save(update_fields=["result", "handling_note", "handled_by", "handled_at"])
+    return locked

@@ -143,7 +143,8 @@ class RecognitionInline(ScopedChoicesMixin, admin.TabularInline):
     model = Recognition
     extra = 0
     can_delete = False
-    fields = ["tier", "batch", "certificate_no", "valid_from", "valid_until", "revoked_at"]
+    fields = ["tier", "batch", "document_no", "certificate_no", "valid_from", "valid_until",
+              "revoked_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -205,6 +206,7 @@ class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             by=request.user, recognition=obj if change else None, enterprise=data["enterprise"],
             tier=data["tier"], valid_from=data["valid_from"], valid_until=data["valid_until"],
             batch=data.get("batch", ""), certificate_no=data.get("certificate_no", ""),
+            document_no=data.get("document_no", ""),
             revoked_at=data.get("revoked_at"), revoke_reason=data.get("revoke_reason", ""),
         )
         obj.pk = saved.pk

@@ -39,6 +39,8 @@ class RegionField(forms.CharField):
 
     @staticmethod
     def _find(text: str) -> Region | None:
+        if "\x00" in text:  # never a region, and PostgreSQL refuses NUL in a query
+            return None
         return Region.objects.filter(code=text).first() or Region.objects.filter(full_name=text).first()
 
     def prepare_value(self, value: Any) -> Any:

@@ -152,6 +152,7 @@ class Recognition(models.Model):
                                    related_name="recognitions", verbose_name="企业")
     tier = models.CharField("层级", max_length=12, choices=Tier.choices)
     batch = models.CharField("批次", max_length=50, blank=True)
+    document_no = models.CharField("认定文号", max_length=60, blank=True)
     certificate_no = models.CharField("证书编号", max_length=50, blank=True)
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期止")
@@ -172,6 +173,13 @@ class Recognition(models.Model):
         constraints = [
             models.CheckConstraint(name="recognition_valid_range",
                                    condition=Q(valid_until__gte=models.F("valid_from"))),
+            # Certificate numbers are issued once (declarations.services.certificate_numbers).
+            models.UniqueConstraint(fields=["certificate_no"], condition=~Q(certificate_no=""),
+                                    name="recognition_certificate_unique"),
+        ]
+        indexes = [
+            # 企业认定查询 and the enterprise's titles.
+            models.Index(fields=["enterprise", "-valid_from"], name="recognition_enterprise"),
         ]
 
     def __str__(self) -> str:

@@ -142,3 +142,29 @@ def get_change_for_user(user, public_id, *, write: bool = False) -> MajorChange:
         raise Http404("已提交的变更记录不能修改。")
     return change
 
+
+
+def recognition_status(recognition: Recognition, on: dt.date | None = None) -> str:
+    """有效 / 已到期 / 已取消 / 未生效, as the public query shows it."""
+    on = on or today()
+    if recognition.revoked_at is not None:
+        return "已取消"
+    if recognition.valid_until < on:
+        return "已到期"
+    if recognition.valid_from > on:
+        return "未生效"
+    return "有效"
+
+
+def recognitions_for_query(*, name: str, uscc: str) -> list[dict[str, object]] | None:
+    """企业认定查询: the titles of the one enterprise whose name *and* code both match, valid ones
+    first, then past ones (newest first); None when no enterprise matches both. One query."""
+    rows = list(Recognition.objects.filter(enterprise__name=name, enterprise__uscc=uscc)
+                .order_by("-valid_from", "-id"))
+    if not rows and not Enterprise.objects.filter(name=name, uscc=uscc).exists():
+        return None
+    on = today()
+    titles = [{"tier": r.get_tier_display(), "batch": r.batch or "—", "valid_from": r.valid_from,
+               "valid_until": r.valid_until, "status": recognition_status(r, on),
+               "certificate_no": r.certificate_no or "—"} for r in rows]
+    return sorted(titles, key=lambda t: t["status"] != "有效")  # stable: valid first

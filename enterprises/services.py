@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -317,15 +319,62 @@ def change_reject(*, change: MajorChange, by: User, opinion: str) -> MajorChange
 
 
 def _enterprise_in_scope(by: User, enterprise_id: int | None) -> bool:
-    return enterprise_id is not None and for_user(
-        Enterprise.objects.filter(pk=enterprise_id), by, "region").exists()
+    return enterprise_id is not None and not _outside_scope(by, [enterprise_id])
+
+
+def _outside_scope(by: User, enterprise_ids: Sequence[int]) -> set[int]:
+    """The ids among `enterprise_ids` that are not in `by`'s scope (one query per 500)."""
+    wanted = set(enterprise_ids)
+    inside: set[int] = set()
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        inside.update(for_user(Enterprise.objects.filter(pk__in=ordered[start:start + 500]),
+                               by, "region").values_list("pk", flat=True))
+    return wanted - inside
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """One title to grant (a row of `recognitions_grant`)."""
+
+    enterprise_id: int
+    tier: str
+    valid_from: dt.date
+    valid_until: dt.date
+    batch: str = ""
+    document_no: str = ""
+    certificate_no: str = ""
+
+
+def valid_until_for(valid_from: dt.date) -> dt.date:
+    """The last day of a title valid for 3 years from `valid_from` (domain.md §0.7):
+    2026-06-01 → 2029-05-31; a title from 29 February ends on 28 February."""
+    return valid_from + relativedelta(years=3) - dt.timedelta(days=1)
+
+
+@transaction.atomic
+def recognitions_grant(*, by: User, titles: Sequence[Title]) -> list[Recognition]:
+    """Grant titles in bulk (认定 of a batch): every enterprise must be in `by`'s scope, or
+    nothing is written (PermissionDenied naming how many are not). One insert per 500 rows."""
+    if not by.has_perm("enterprises.add_recognition"):
+        raise PermissionDenied("您无权录入认定记录。")
+    outside = _outside_scope(by, [t.enterprise_id for t in titles])
+    if outside:
+        raise PermissionDenied(f"有 {len(outside)} 家企业不在您的管辖范围内，未认定。")
+    rows = [Recognition(enterprise_id=t.enterprise_id, tier=t.tier, batch=t.batch,
+                        document_no=t.document_no, certificate_no=t.certificate_no,
+                        valid_from=t.valid_from, valid_until=t.valid_until) for t in titles]
+    for row in rows:
+        if row.valid_until < row.valid_from:
+            raise ValidationError({"valid_until": "有效期止不能早于有效期起。"})
+    return Recognition.objects.bulk_create(rows, batch_size=500)
 
 
 @transaction.atomic
 def recognition_save(
     *, by: User, recognition: Recognition | None, enterprise: Enterprise, tier: str,
     valid_from: dt.date, valid_until: dt.date, batch: str = "", certificate_no: str = "",
-    revoked_at: dt.datetime | None = None, revoke_reason: str = "",
+    revoked_at: dt.datetime | None = None, revoke_reason: str = "", document_no: str = "",
 ) -> Recognition:
     """Record (recognition=None) or correct a title an official enters by hand.
 
@@ -345,6 +394,7 @@ def recognition_save(
         raise PermissionDenied("该企业不在您的管辖范围内。")
     row.enterprise = enterprise
     row.tier, row.batch, row.certificate_no = tier, batch, certificate_no
+    row.document_no = document_no
     row.valid_from, row.valid_until = valid_from, valid_until
     row.revoked_at, row.revoke_reason = revoked_at, revoke_reason
     row.full_clean()

@@ -11,13 +11,18 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from announcements import selectors as announcement_selectors
 from announcements.caching import anonymous_cacheable
 from announcements.models import SiteSettings
 from announcements.services import site_settings
 from common.tiers import Tier
+from enterprises.selectors import recognitions_for_query
+
+from .forms import RecognitionQueryForm
 
 # Kept for portal/enterprise_views.py: (value, label) of the three tiers.
 TIERS = Tier.choices
@@ -59,13 +64,36 @@ def _home_context(request: HttpRequest, state: SiteSettings) -> dict[str, Any]:
     }
 
 
-def recognition_query(request: HttpRequest) -> HttpResponse:
-    """企业认定查询. Closed (稍后开放) until officials switch it on in the admin.
+# Queries per client address (portal.accounts.clientip behind a proxy): a person checks a
+# few enterprises; a script walking the register is stopped.
+RECOGNITION_QUERY_RATE = "30/h"
 
-    The query itself (name + 统一社会信用代码 + captcha against the recognitions) arrives with
-    the recognitions; until then the open switch shows that it is being prepared.
+
+@never_cache
+@ratelimit(key="ip", rate=RECOGNITION_QUERY_RATE, method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def recognition_query(request: HttpRequest) -> HttpResponse:
+    """企业认定查询 (manual 一(二)). Closed (稍后开放) until officials switch it on in the admin.
+
+    企业名称 + 统一社会信用代码 + 验证码: both must match one enterprise; the answer lists its
+    valid and past titles, or 未查询到. A refused captcha or the rate limit keeps the inputs.
     """
-    return render(request, "portal/recognition_query.html", {"site": site_settings()})
+    site = site_settings()
+    context: dict[str, Any] = {"site": site}
+    status = 200
+    if site.recognition_query_open:
+        form = RecognitionQueryForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if getattr(request, "limited", False):
+                form.is_valid()  # the inputs stay, with their own messages
+                form.add_error(None, "查询过于频繁，请稍后再试。")
+                status = 429
+            elif form.is_valid():
+                data = form.cleaned_data
+                context["titles"] = recognitions_for_query(name=data["name"], uscc=data["uscc"])
+                context["queried"] = True
+        context["form"] = form
+    return render(request, "portal/recognition_query.html", context, status=status)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

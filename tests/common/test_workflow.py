@@ -121,7 +121,7 @@ def test_a_refusal_without_an_opinion_changes_nothing(change, tianhe_county):
 
 
 def test_another_enterprise_cannot_submit_the_change(change, ent_tianhe, ent_yuexiu, tianhe_county):
-    enterprise_services.change_return(change=change, by=tianhe_county, opinion="补充材料")
+    change = enterprise_services.change_return(change=change, by=tianhe_county, opinion="补充材料")
     with pytest.raises(PermissionDenied):
         enterprise_services.change_submit(change=change, by=ent_yuexiu)
     assert MajorChange.objects.get().status == "returned"

@@ -21,7 +21,7 @@ from django.urls import reverse
 from announcements.models import Level, Status
 from assessment.models import Questionnaire
 from assessment.services import questionnaire_new_version
-from declarations.models import DeclarationWindow
+from declarations.models import Declaration, DeclarationWindow, RecognitionBatch
 from enterprises.models import Enterprise, Recognition, UpdateWindow
 from enterprises.services import enterprise_for_account
 from portal.accounts.models import User
@@ -64,6 +64,10 @@ ACTIONS: dict[tuple[str, str], set[str]] = {
     ("declarations.reviewchain", "delete_selected"): {"province", "ministry"},
     ("declarations.declaration", "recommend_selected"): EVERYONE,
     ("declarations.declaration", "draw_onsite_sample"): EVERYONE,
+    # Offered to the recognising levels; the service then lets each batch move only for its
+    # own recogniser (tests/declarations/test_recognition.py).
+    ("declarations.recognitionbatch", "publicize_selected"): {"province", "ministry"},
+    ("declarations.recognitionbatch", "recognise_selected"): {"province", "ministry"},
 }
 
 
@@ -121,11 +125,22 @@ def world(ent_tianhe, ent_nanjing, ent_shenzhen) -> dict[str, Any]:
         valid_from=dt.date(2024, 6, 1), valid_until=dt.date(2027, 5, 31))
     UpdateWindow.objects.create(year=2026, declaration_region=dr("440000"),
                                 starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 4, 30))
+    # A 江苏 batch in 公示 with its declaration: what a 广东 official must not point to.
+    js_window = DeclarationWindow.objects.create(
+        declaration_region=dr("320000"), tier="innovative",
+        starts_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), ends_at=dt.datetime(2026, 3, 31, tzinfo=dt.UTC))
+    js_batch = RecognitionBatch.objects.create(
+        name="2026年第一批", tier="innovative", declaration_region=dr("320000"),
+        status="publicizing", objection_contact="江苏省工业和信息化厅")
+    js_declaration = Declaration.objects.create(
+        number="JS0001", enterprise=nanjing, tier="innovative", window=js_window,
+        region=Region.objects.get(code="320102"), status="publicized", batch=js_batch)
     return {
         "tianhe": tianhe, "recognition": recognition,
         # One row outside every Guangdong official's scope, per model a form can point to.
         "outside": {Enterprise: nanjing, User: ent_nanjing, Region: Region.objects.get(code="320102"),
-                    DeclarationRegion: dr("320000")},
+                    DeclarationRegion: dr("320000"), RecognitionBatch: js_batch,
+                    Declaration: js_declaration},
     }
 
 
@@ -217,7 +232,10 @@ def test_no_admin_form_accepts_a_foreign_key_outside_the_officials_scope(client,
     # The forms that hold foreign keys an official sets are among those walked.
     expected = {"province": {("enterprises.recognition", "enterprise"), ("accounts.user", "region"),
                              ("enterprises.updatewindow", "declaration_region"),
-                             ("declarations.declarationwindow", "declaration_region")},
+                             ("declarations.declarationwindow", "declaration_region"),
+                             ("declarations.recognitionbatch", "declaration_region"),
+                             ("declarations.objection", "batch"),
+                             ("declarations.objection", "declaration")},
                 "city": {("accounts.user", "region")}, "county": set()}[level]
     assert expected <= checked
 
