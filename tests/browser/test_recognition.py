@@ -1,6 +1,6 @@
-"""The whole path in a real browser: a filed declaration goes county → city → province in the
-admin decision form, the province builds the batch, opens 公示, recognises it, and the public
-企业认定查询 shows the new title."""
+"""The whole path in a real browser: the enterprise files a 创新型 declaration on its form, it
+goes county → city → province in the admin decision form, the province builds the batch, opens
+公示, recognises it, and the public 企业认定查询 shows the new title."""
 
 import datetime as dt
 
@@ -12,10 +12,10 @@ from selenium.webdriver.support.ui import Select
 from announcements.services import site_settings_update
 from declarations.models import Declaration, RecognitionBatch
 from tests.browser.conftest import click, click_through, fill, open_page, screenshot
+from tests.browser.test_declaration import choose, type_in, wait_saved
 from tests.browser.test_enterprise_profile import login
 from tests.conftest import dr, enterprise, official
-from tests.declarations.conftest import open_window
-from tests.declarations.test_review import file_one
+from tests.declarations.conftest import open_window, ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -40,7 +40,22 @@ def test_a_declaration_goes_through_the_chain_to_a_title_the_public_can_query(br
     base = live_server.url
     open_window("440000", "innovative")
     account = enterprise("ent_path", "440106", 4401, "广州天河全流程科技有限公司")
-    filed = file_one(account)
+    ready(account)
+    # The enterprise files it on its own form (each section autosaves as it is typed).
+    login(browser, base, "ent_path")
+    open_page(browser, f"{base}/enterprise/declarations/")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=tier-innovative] [data-testid=start]")
+    for name, value in (("ip-high_value_class1", "1"), ("ip-self_developed_class1", "2"),
+                        ("ip-class1", "3"), ("ip-class2", "4")):
+        type_in(browser, name, value)
+    wait_saved(browser, "ip")
+    choose(browser, "innovation-strategic_emerging_product", "yes")
+    choose(browser, "innovation-rd_institution", "municipal")
+    wait_saved(browser, "innovation")
+    click(browser, By.ID, "id_pledge")
+    click_through(browser, By.CSS_SELECTOR, "[data-testid=submit]", confirm=True)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=status]").text == "县级审核中"
+    filed = Declaration.objects.get()
     official("o_th", "county", "440106")
     official("o_gz", "city", "440100")
     official("o_gd", "province", "440000")
