@@ -53,3 +53,6 @@ rules.add_perm("declarations.view_reviewchain", is_official)
 rules.add_perm("declarations.add_reviewchain", is_province_or_ministry)
 rules.add_perm("declarations.change_reviewchain", is_province_or_ministry & manages_chain)
 rules.add_perm("declarations.delete_reviewchain", is_province_or_ministry & manages_chain)
+
+# 统计分析: every official sees the counts of their own scope (declarations.statistics).
+rules.add_perm("declarations.view_statistics", is_official)
