@@ -77,7 +77,7 @@ def enterprise_rows(count: int, start: int = 0) -> list[dict]:
 
     counties = list(Region.objects.filter(registrable=True).values_list("id", "code"))
     industries = list(Industry.objects.filter(level="小类").values_list("id", flat=True))
-    rng = random.Random(start)
+    rng = random.Random(start)  # noqa: S311 — reproducible test data, not secrets
     now = timezone.now()
     blank = {f.attname: "" for f in Enterprise._meta.concrete_fields
              if not f.null and getattr(f, "max_length", None) and not f.primary_key}
@@ -118,7 +118,7 @@ def seed_declarations(count: int) -> None:
          "max_points": 10, "reason": "达到第二档"} for k in range(10)]}
     ents = list(Enterprise.objects.order_by("pk").values_list(
         "pk", "name", "uscc", "region_id", "region__declaration_region_id")[:count])
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 — reproducible test data, not secrets
     rows, titles = [], []
     for n, (pk, name, code, rid, drid) in enumerate(ents):
         tier = "innovative" if n % 2 else "specialized"
