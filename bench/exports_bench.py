@@ -11,7 +11,8 @@ declarations (one enterprise each, a frozen profile with three years of figures 
 with 10 indicators), then, in a fresh child process, builds the 推荐汇总表 of all of them
 exactly as the background job does (the change list's queryset, write-only workbook to a
 temporary file) and reports the time, the tracemalloc peak and the child's peak RSS.
-Target: peak memory < 300 MB.
+Target: peak memory < 300 MB. BENCH_TRACEMALLOC=0 times it without tracemalloc (which
+slows Python down several times), reporting the peak RSS only.
 
 statistics: PostgreSQL only. Seeds BENCH_ENTERPRISES enterprises (default 1 000 000; COPY),
 100 000 declarations and 100 000 titles, ANALYZE, then times GET /admin/declarations/statistics/
@@ -174,13 +175,15 @@ def export_child() -> None:
 
     user = get_user_model().objects.get(username="bench_root")
     request = exports.replay_request(user=user, filters="queue=all")
-    tracemalloc.start()
+    traced = os.environ.get("BENCH_TRACEMALLOC", "1") != "0"  # it slows Python down ~3×
+    if traced:
+        tracemalloc.start()
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         rows = exports.build(exports.RECOMMEND, request, out)
         size = out.tell()
     seconds = time.perf_counter() - t0
-    _current, peak = tracemalloc.get_traced_memory()
+    _current, peak = tracemalloc.get_traced_memory() if traced else (0, 0)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"export: {rows} rows, {size / 1e6:.1f} MB file, {seconds:.1f} s, "
           f"tracemalloc peak {peak / 1e6:.1f} MB, process peak RSS {rss:.0f} MB")
