@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 
+from common.xlsx import FORMULA_START, safe
+
 from .models import Attempt, Category, Level
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: Any) -> Any:
-    """A cell value that Excel will show, never evaluate (ecosystem.md A.3: formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_START", "HEADERS", "attempts_xlsx", "safe"]
 
 
 HEADERS = ["企业名称", "统一社会信用代码", "注册地", "所属行业", "评测表类别", "评测表版本", "总分",

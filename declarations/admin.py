@@ -801,3 +801,9 @@ class ReviewChainAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["tier"]
     list_select_related = ["declaration_region"]
     show_full_result_count = False
+
+
+# Exports (推荐汇总表 / 复核情况汇总表), their background jobs and 统计分析 (admin_exports.py).
+from . import admin_exports  # noqa: E402
+
+admin_exports.register(admin.site)

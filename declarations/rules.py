@@ -80,3 +80,6 @@ rules.add_perm("declarations.view_objection", is_official)
 rules.add_perm("declarations.add_objection", is_province_or_ministry)
 rules.add_perm("declarations.change_objection",
                is_province_or_ministry & recognises_objection_batch)
+
+# 统计分析: every official sees the counts of their own scope (declarations.statistics).
+rules.add_perm("declarations.view_statistics", is_official)

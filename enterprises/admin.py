@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from common.workflow_admin import DecisionAdminMixin
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin, ScopedChoicesMixin, for_user
+from portal.admin_site import AdminPage
 from portal.regions.models import Region
 
 from . import selectors, services
@@ -316,3 +320,71 @@ class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
                       opinion: str) -> None:
         {"approve": services.change_approve, "return": services.change_return,
          "reject": services.change_reject}[action](change=obj, by=request.user, opinion=opinion)
+
+
+# --- 导入历史认定名单 (enterprises/imports.py validates; services.recognitions_import writes) ------
+
+IMPORT_PERMISSION = "enterprises.add_recognition"
+
+
+class RecognitionImportForm(forms.Form):
+    file = forms.FileField(label="认定名单（Excel .xlsx）", error_messages={
+        "required": "请选择要导入的 Excel 文件。"},
+        help_text="表头需包含：企业名称、统一社会信用代码、省份、层级、批次、年度。")
+
+
+def recognition_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload a published batch list: every row checked; all or nothing per file."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.files import File
+
+    from common.models import ExportJob
+    from common.uploads import validate_upload
+
+    from . import imports
+
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied("只有省级及以上管理账户可以导入认定名单。")
+    form = RecognitionImportForm(request.POST or None, request.FILES or None)
+    checked, report = None, None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            validate_upload(upload, allowed=(".xlsx",), max_bytes=10 * 1024 * 1024)
+            header, rows = imports.read_rows(upload)
+            checked = imports.check_rows(by=request.user, header=header, rows=rows)
+            if not checked.rows and not checked.rejected:
+                raise ValidationError("文件中没有数据行。")
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            checked = None
+        if checked is not None and checked.rejected:
+            now = timezone.now()
+            report = ExportJob(requested_by=request.user, kind="import_report",
+                               title="认定名单导入报告", status=ExportJob.Status.DONE,
+                               total=len(checked.rejected), progress=len(checked.rejected),
+                               filename=f"导入未通过的行-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+                               created_at=now, finished_at=now, expires_at=now + dt.timedelta(days=7))
+            with tempfile.TemporaryFile() as out:
+                imports.report_xlsx(out, checked)
+                out.seek(0)
+                report.file.save("report.xlsx", File(out), save=False)
+            report.save()
+        elif checked is not None:
+            try:
+                created = services.recognitions_import(by=request.user, rows=checked.rows)
+            except (PermissionDenied, ValidationError) as exc:
+                text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                form.add_error("file", f"未导入：{text}")
+            else:
+                messages.success(request, f"已导入 {created} 条认定记录。")
+                return redirect("admin:enterprises_recognition_changelist")
+    context = {**admin.site.each_context(request), "title": "导入历史认定名单", "form": form,
+               "checked": checked, "report": report,
+               "rejected": checked.rejected[:50] if checked else []}
+    return TemplateResponse(request, "admin/enterprises/recognition_import.html", context)
+
+
+admin.site.register_page(AdminPage(  # type: ignore[attr-defined]
+    app_label="enterprises", route="recognition/import/", url_name="enterprises_recognition_import",
+    title="导入历史认定名单", view=recognition_import_view, permission=IMPORT_PERMISSION))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from common.workflow import Step, Workflow, decide, record_start
 from portal.accounts.models import OfficialLevel, User
 from portal.accounts.scoping import declaration_region_q, for_user, in_scope
-from portal.regions.models import DeclarationRegion
+from portal.regions.models import DeclarationRegion, Region
 
 from . import selectors
 from .models import (
@@ -429,3 +429,49 @@ def update_window_save(
     row.full_clean()
     row.save()
     return row
+
+
+# --- Import of historical recognised lists (enterprises/imports.py validates the file) ----------
+
+
+@transaction.atomic
+def recognitions_import(*, by: User, rows: list[dict[str, Any]]) -> int:
+    """Record the titles of a ministry's published batch list, all or nothing.
+
+    Each row: name, uscc, region (a registrable Region), tier, batch, valid_from, valid_until.
+    The bulk variant of `recognition_save`: the same permission, and every enterprise — found
+    by its code, or created with its name, code and 注册地 — must be in `by`'s scope; one row
+    outside refuses the whole file (PermissionDenied). A title already recorded (same
+    enterprise, tier and batch) is a ValidationError. Returns the number of titles created.
+    """
+    if not by.has_perm("enterprises.add_recognition"):
+        raise PermissionDenied("您无权录入认定记录。")
+    codes = {row["uscc"] for row in rows}
+    existing = {e.uscc: e for e in Enterprise.objects.select_for_update().filter(uscc__in=codes)}
+    in_scope_ids = set(for_user(Enterprise.objects.filter(uscc__in=codes), by, "region")
+                       .values_list("pk", flat=True))
+    region_ids = {row["region"].pk for row in rows}
+    regions_in_scope = set(for_user(Region.objects.filter(pk__in=region_ids), by, "")
+                           .values_list("pk", flat=True))
+    titles = []
+    for row in rows:
+        enterprise = existing.get(row["uscc"])
+        if enterprise is None:
+            if row["region"].pk not in regions_in_scope:
+                raise PermissionDenied(f"{row['name']}（{row['uscc']}）不在您的管辖范围内。")
+            enterprise = Enterprise(name=row["name"], uscc=row["uscc"], region=row["region"])
+            enterprise._history_user = by  # simple-history: who created it
+            enterprise.save()
+            existing[row["uscc"]] = enterprise
+        elif enterprise.pk not in in_scope_ids:
+            raise PermissionDenied(f"{row['name']}（{row['uscc']}）不在您的管辖范围内。")
+        titles.append(Recognition(enterprise=enterprise, tier=row["tier"], batch=row["batch"],
+                                  valid_from=row["valid_from"], valid_until=row["valid_until"]))
+    taken = set(Recognition.objects.filter(enterprise__in=[t.enterprise for t in titles])
+                .values_list("enterprise_id", "tier", "batch"))
+    for title in titles:
+        if (title.enterprise_id, title.tier, title.batch) in taken:
+            raise ValidationError(f"{title.enterprise.name}的该批次认定记录已存在。")
+        title.full_clean()
+    Recognition.objects.bulk_create(titles)
+    return len(titles)

@@ -33,6 +33,7 @@ class AdminPage:
     title: str
     view: Callable[..., HttpResponse]
     permission: str
+    listed: bool = True  # False: reached by links only (a job's page, a download)
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -66,7 +67,7 @@ class PortalAdminSite(admin.AdminSite):
         by_label = {app["app_label"]: app for app in apps}
         for page in self._pages:
             app = by_label.get(page.app_label)
-            if app is None or not request.user.has_perm(page.permission):
+            if app is None or not page.listed or not request.user.has_perm(page.permission):
                 continue
             app["models"].append({
                 "name": page.title, "object_name": page.url_name, "model": None,
