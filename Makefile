@@ -49,6 +49,9 @@ run: system-deps demo ## Set up and run the whole product at http://127.0.0.1:80
 	  echo "REDIS_URL set: starting a Celery worker and beat"; \
 	  $(VENV)/bin/celery -A portal worker -l warning --concurrency 2 & \
 	  $(VENV)/bin/celery -A portal beat -l warning & \
+	else \
+	  echo "No REDIS_URL: the calendar (reminders) runs hourly in-process: manage.py run_calendar --every 3600"; \
+	  $(PY) manage.py run_calendar --every 3600 > /dev/null & \
 	fi; \
 	echo ""; echo "  优质中小企业梯度培育平台: http://$(HOST):$(PORT)/   管理端: http://$(HOST):$(PORT)/admin/"; echo ""; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
