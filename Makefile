@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps install install-dev migrate demo run test test-fast lint check-deploy bench bench-home bench-zip clean
+.PHONY: help system-deps install install-dev migrate demo run test test-fast lint check-deploy bench bench-home bench-zip bench-calendar clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench-home: system-deps install-dev ## Home and announcement list under gunicorn
 
 bench-zip: install-dev ## Zip check of a 20 MB zip of 200 PDFs (target < 2 s)
 	$(PY) bench/zip_bench.py
+
+bench-calendar: install-dev ## Daily calendar run over 100 000 recognitions (< 60 s) and a broadcast to 50 000 (< 30 s)
+	$(PY) bench/calendar_bench.py
 
 clean: ## Remove the virtualenv, node_modules, the SQLite database and collected files
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

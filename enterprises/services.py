@@ -473,7 +473,7 @@ def recognition_expiry_remind(*, today: dt.date, dry_run: bool = False) -> dict[
             recipient_id=account_id, subject=f"recognition:{pk}", period=valid_until.isoformat(),
             title=title, body=body, link=link))
     return {kind: message_send(category=Category.EXPIRY, kind=kind, outgoing=items,
-                               email=kind != "expired", dry_run=dry_run)
+                               dry_run=dry_run)
             for kind, items in sorted(outgoing.items())}
 
 
