@@ -39,8 +39,10 @@ class MessageQuerySet(models.QuerySet["Message"]):
 
 
 class Message(models.Model):
+    # No index of its own: the unique key and the inbox index both start with the recipient.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收账户",
-                                  on_delete=models.CASCADE, related_name="messages")
+                                  on_delete=models.CASCADE, related_name="messages",
+                                  db_index=False)
     category = models.CharField("类别", max_length=12, choices=Category.choices)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
