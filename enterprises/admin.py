@@ -194,11 +194,36 @@ class EnterpriseAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return self.fields  # officials read; enterprises edit their own profile
 
 
+class RecognitionStatusFilter(admin.SimpleListFilter):
+    """有效 / 已过期 (past validity, not cancelled) / 已取消, as of today (Asia/Shanghai)."""
+
+    title = "状态"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("valid", "有效"), ("expired", "已过期"), ("revoked", "已取消")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = selectors.today()
+        if self.value() == "valid":
+            return queryset.filter(pk__in=Recognition.objects.valid_on(today).values("pk"))
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, valid_until__lt=today)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(Recognition)
 class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "enterprise__region"
-    list_display = ["enterprise", "tier", "batch", "valid_from", "valid_until", "revoked_at"]
-    list_filter = ["tier"]
+    list_display = ["enterprise", "tier", "batch", "valid_from", "valid_until", "status",
+                    "revoked_at"]
+    list_filter = [RecognitionStatusFilter, "tier"]
+
+    @admin.display(description="状态")
+    def status(self, obj: Recognition) -> str:
+        return obj.status_on(selectors.today())
     search_fields = ["enterprise__name", "enterprise__uscc", "certificate_no"]
     list_select_related = ["enterprise"]
     autocomplete_fields = ["enterprise"]

@@ -180,10 +180,23 @@ class Recognition(models.Model):
         indexes = [
             # 企业认定查询 and the enterprise's titles.
             models.Index(fields=["enterprise", "-valid_from"], name="recognition_enterprise"),
+            # enterprises.services.recognition_expiry_remind: titles in force by end date.
+            models.Index(fields=["valid_until"], condition=Q(revoked_at__isnull=True),
+                         name="recognition_expiry_job"),
         ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.get_tier_display()}"
+
+    def status_on(self, on: date) -> str:
+        """有效 / 已过期 (past its validity) / 已取消 / 未生效 — computed, never stored."""
+        if self.revoked_at is not None:
+            return "已取消"
+        if on > self.valid_until:
+            return "已过期"
+        if on < self.valid_from:
+            return "未生效"
+        return "有效"
 
 
 class UpdateWindow(models.Model):

@@ -12,9 +12,15 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from common.models import DecisionEvent
+from common.tiers import Tier
 from common.workflow import Step, Workflow, decide, record_start
+from messaging.models import Category
+from messaging.services import Outgoing, message_send
 from portal.accounts.models import OfficialLevel, User
 from portal.accounts.scoping import declaration_region_q, for_user, in_scope
 from portal.regions.models import DeclarationRegion, Region
@@ -193,9 +199,18 @@ def info_update_return(*, info_update: InfoUpdate, by: User, opinion: str) -> In
         locked.opinion, locked.returned_by, locked.returned_at = opinion.strip(), by, timezone.now()
         return ["opinion", "returned_by", "returned_at"]
 
-    returned, _ = decide(workflow=INFO_UPDATE_WORKFLOW, subject=info_update, action="return",
-                         by=by, opinion=opinion, apply=apply,
-                         may=_official_in_scope("enterprise__region"))
+    returned, event = decide(workflow=INFO_UPDATE_WORKFLOW, subject=info_update, action="return",
+                             by=by, opinion=opinion, apply=apply,
+                             may=_official_in_scope("enterprise__region"))
+    account_id = Enterprise.objects.filter(pk=returned.enterprise_id).values_list(
+        "account_id", flat=True).first()
+    if account_id:
+        message_send(category=Category.INFO_UPDATE, kind="info-update-return", email=True,
+                     outgoing=[Outgoing(
+                         recipient_id=account_id, subject=f"info_update:{returned.pk}",
+                         period=str(event.pk), link=reverse("enterprises:update"),
+                         title=f"您的{returned.year}年信息更新已被退回，请修改后重新提交",
+                         body=f"退回意见：{returned.opinion}\n请在信息更新截止日期前修改并重新提交。")])
     return returned
 
 
@@ -284,10 +299,37 @@ def _decide(change: MajorChange, by: User, action: str, opinion: str) -> MajorCh
         locked.opinion, locked.decided_by, locked.decided_at = opinion.strip(), by, timezone.now()
         return ["opinion", "decided_by", "decided_at"]
 
-    decided, _ = decide(workflow=CHANGE_WORKFLOW, subject=change, action=action, by=by,
-                        opinion=opinion, apply=apply, may=_official_in_scope("review_region"),
-                        queryset=MajorChange.objects.select_related("enterprise"))
+    decided, event = decide(workflow=CHANGE_WORKFLOW, subject=change, action=action, by=by,
+                            opinion=opinion, apply=apply, may=_official_in_scope("review_region"),
+                            queryset=MajorChange.objects.select_related("enterprise"))
+    _tell_change_decided(decided, event)
     return decided
+
+
+# What the enterprise is told when its major change is decided (认定通知: the title and its
+# conditions follow the change).
+_CHANGE_OUTCOME = {
+    "approve": "已通过审核",
+    "return": "已被退回，请修改后重新提交",
+    "reject": "未通过审核",
+}
+
+
+def _tell_change_decided(change: MajorChange, event: DecisionEvent) -> None:
+    account_id = change.enterprise.account_id
+    if not account_id:
+        return
+    body = f"变更类型：{change.get_change_type_display()}；变更日期：{change.changed_on:%Y-%m-%d}。"
+    if change.opinion:
+        body += f"\n审核意见：{change.opinion}"
+    message_send(category=Category.RECOGNITION, kind=f"change-{event.action}", email=True,
+                 outgoing=[Outgoing(
+                     recipient_id=account_id, subject=f"major_change:{change.pk}",
+                     period=str(event.pk),
+                     link=reverse("enterprises:change_detail", args=[change.public_id]),
+                     title=f"您报告的重大变更（{change.get_change_type_display()}）"
+                           f"{_CHANGE_OUTCOME[event.action]}",
+                     body=body)])
 
 
 @transaction.atomic
@@ -475,3 +517,104 @@ def recognitions_import(*, by: User, rows: list[dict[str, Any]]) -> int:
         title.full_clean()
     Recognition.objects.bulk_create(titles)
     return len(titles)
+
+
+# --- the calendar (enterprises/tasks.py; manage.py remind_expiry, remind_info_update) ----------
+# Each job reads in bulk and sends through messaging's one service, whose unique key
+# (recipient, kind, subject, period) makes a second run — or two at once — send nothing twice.
+# A reminder is due from its stage on, not only on the day itself, so a missed day loses
+# nothing; only the nearest stage is sent (a title first seen 5 days before expiry gets the
+# 7-day reminder, not three at once).
+
+EXPIRY_STAGES = (7, 30, 90)  # days before a title's validity ends (design.md "The calendar")
+# A title that ended this many days ago or less is still told it has expired (a job that did
+# not run for a while catches up; older ones were told by earlier runs).
+EXPIRED_LOOKBACK = dt.timedelta(days=90)
+INFO_UPDATE_STAGES = (7, 30)  # days before the information-update window closes
+
+
+def _nearest_stage(days_left: int, stages: tuple[int, ...]) -> int | None:
+    return next((stage for stage in sorted(stages) if days_left <= stage), None)
+
+
+def _cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def recognition_expiry_remind(*, today: dt.date, dry_run: bool = False) -> dict[str, int]:
+    """认定到期: titles ending within 90 / 30 / 7 days are reminded; ended ones are told they
+    have expired (已过期: `Recognition.status`). Returns the new messages per kind."""
+    rows = (Recognition.objects
+            .filter(revoked_at__isnull=True, enterprise__account__isnull=False,
+                    valid_until__gte=today - EXPIRED_LOOKBACK,
+                    valid_until__lte=today + dt.timedelta(days=max(EXPIRY_STAGES)))
+            .values_list("pk", "tier", "valid_until", "enterprise__account_id").iterator())
+    outgoing: dict[str, list[Outgoing]] = {}
+    link = reverse("enterprises:profile")
+    for pk, tier, valid_until, account_id in rows:
+        tier_name = Tier(tier).label
+        days_left = (valid_until - today).days
+        if days_left < 0:
+            kind = "expired"
+            title = f"您的“{tier_name}”称号已于{_cn_date(valid_until)}到期（已过期）"
+            body = ("该称号有效期已届满，现为已过期状态。符合条件的，请关注主管部门的复核安排；"
+                    "复核通过的，有效期延长三年。")
+        else:
+            stage = _nearest_stage(days_left, EXPIRY_STAGES)
+            kind = f"expiry-{stage}"
+            title = f"您的“{tier_name}”称号将于{_cn_date(valid_until)}到期"
+            body = (f"距有效期届满还有{days_left}天。请按时完成年度信息更新并如实报告重大变化，"
+                    "以保持复核资格；复核安排请关注主管部门通知。")
+        outgoing.setdefault(kind, []).append(Outgoing(
+            recipient_id=account_id, subject=f"recognition:{pk}", period=valid_until.isoformat(),
+            title=title, body=body, link=link))
+    return {kind: message_send(category=Category.EXPIRY, kind=kind, outgoing=items,
+                               dry_run=dry_run)
+            for kind, items in sorted(outgoing.items())}
+
+
+def _update_window_groups(year: int) -> list[tuple[selectors.Window, Any]]:
+    """(window, filter on enterprises) for the national window and each region's own."""
+    regional = {w.declaration_region_id: selectors.Window(w.starts_on, w.ends_on)
+                for w in UpdateWindow.objects.filter(year=year, declaration_region__isnull=False)}
+    groups = [(selectors.update_window(enterprise=None, year=year),
+               ~Q(region__declaration_region_id__in=list(regional)))]
+    groups += [(window, Q(region__declaration_region_id=dr_id))
+               for dr_id, window in regional.items()]
+    return groups
+
+
+def info_update_remind(*, today: dt.date, dry_run: bool = False) -> dict[str, int]:
+    """信息更新: when the year's window opens recognised enterprises are told; 30 and 7 days
+    before it closes those who have not updated are reminded; after it closes the missing ones
+    are told they lose their 复核 eligibility (officials see them under 逾期未更新)."""
+    year = today.year
+    counts: dict[str, int] = {}
+    link = reverse("enterprises:profile")
+    submitted = Exists(InfoUpdate.objects.filter(enterprise=OuterRef("pk"), year=year,
+                                                 status=InfoUpdate.Status.SUBMITTED))
+    for window, where in _update_window_groups(year):
+        recognised = Enterprise.objects.recognised(today).filter(where, account__isnull=False)
+        missing = recognised.filter(~submitted)
+        due = _cn_date(window.ends_on)
+        sends: list[tuple[str, Any, str, str]] = []
+        if window.is_open(today):
+            sends.append(("info-update-open", missing, f"{year}年度信息更新已开始",
+                          f"请于{due}前通过【企业信息】→【信息更新】更新企业信息（{year - 1}年度数据）。"
+                          "未按时更新的，将取消复核资格。"))
+            stage = _nearest_stage((window.ends_on - today).days, INFO_UPDATE_STAGES)
+            if stage is not None and today > window.starts_on:
+                sends.append((f"info-update-{stage}", missing, f"{year}年度信息更新将于{due}截止",
+                              f"您尚未完成{year}年度信息更新，请于{due}前提交。"
+                              "未按时更新的，将取消复核资格。"))
+        elif today > window.ends_on:
+            sends.append(("info-update-overdue", missing, f"您未按时完成{year}年度信息更新",
+                          f"{year}年度信息更新已于{due}截止，您未按时提交。根据《优质中小企业梯度培育"
+                          "管理暂行办法》，未及时更新信息的企业取消复核资格。"))
+        for kind, enterprises, title, body in sends:
+            outgoing = [Outgoing(recipient_id=account_id, subject="update-window",
+                                 period=str(year), title=title, body=body, link=link)
+                        for account_id in enterprises.values_list("account_id", flat=True)]
+            counts[kind] = counts.get(kind, 0) + message_send(
+                category=Category.INFO_UPDATE, kind=kind, outgoing=outgoing, dry_run=dry_run)
+    return counts

@@ -1,11 +1,43 @@
-"""The Celery app. Without REDIS_URL tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
+"""The Celery app and the calendar. Without REDIS_URL tasks run in-process
+(CELERY_TASK_ALWAYS_EAGER) and `manage.py run_calendar --every 3600` runs the daily jobs.
+
+The beat schedule is defined here, once; django-celery-beat's DatabaseScheduler writes it into
+its tables when beat starts (officials with operator rights see it in the admin). Every job is
+safe to run twice or at once (messaging's unique key), so an extra run never duplicates.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every day at 01:00 Beijing time: 认定到期 reminders 90, 30 and 7 days before a title
+    # ends, and the 已过期 notice once it has.
+    "认定到期提醒": {
+        "task": "enterprises.tasks.recognition_expiry_remind",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    # Every day at 01:10: 信息更新 — the window opens, 30 and 7 days before it closes, overdue.
+    "信息更新提醒": {
+        "task": "enterprises.tasks.info_update_remind",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    # Every hour at :05 — windows open and close at any time of day: 申报开始 to the region's
+    # enterprises, and 3 days before the close a reminder to those with a draft.
+    "申报提醒": {
+        "task": "declarations.tasks.window_remind_task",
+        "schedule": crontab(minute=5),
+    },
+    # Every 10 minutes: e-mail / SMS copies still pending (normally sent right after commit).
+    "消息副本发送": {
+        "task": "messaging.tasks.deliver_copies",
+        "schedule": crontab(minute="*/10"),
+    },
+}

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from assessment import selectors as assessment_selectors
 from enterprises import selectors as enterprise_selectors
 from enterprises.services import enterprise_for_account
+from messaging import selectors as message_selectors
 from portal.accounts.decorators import PERSON_CANNOT_DECLARE
 from portal.views import TIERS
 
@@ -19,7 +20,8 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
     if user.is_official or user.is_superuser:
         return redirect("admin:index")
     context = {"tiers": TIERS, "person_notice": "", "missing": [], "enterprise": None,
-               "assessment": None, "assessment_draft": None}
+               "assessment": None, "assessment_draft": None,
+               "latest_messages": message_selectors.latest(user)}
     if user.is_person:
         context["person_notice"] = PERSON_CANNOT_DECLARE
     else:

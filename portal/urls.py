@@ -6,6 +6,7 @@ from . import enterprise_views, health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("enterprise/", enterprise_views.enterprise_home, name="enterprise_home"),
+    path("enterprise/messages/", include("messaging.urls")),
     path("enterprise/", include("enterprises.urls")),
     path("announcements/", include("announcements.urls")),
     path("recognition/query/", views.recognition_query, name="recognition_query"),

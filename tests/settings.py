@@ -7,3 +7,8 @@ the hashing algorithm is Django's concern, not what these tests check.
 from portal.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks run in-process during the tests, whatever REDIS_URL says: the suite stays offline and
+# asserts their effects at once. tests/portal/test_calendar.py starts a real worker for the
+# broker path.
+CELERY_TASK_ALWAYS_EAGER = True

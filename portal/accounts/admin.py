@@ -18,7 +18,7 @@ from common.workflow_admin import DecisionAdminMixin
 from portal.regions.models import DeclarationRegion, Region
 
 from . import services
-from .models import OfficialLevel, PhoneChangeRequest, User
+from .models import OfficialLevel, PhoneChangeRequest, SmsMessage, User
 from .scoping import RegionScopedAdminMixin
 
 
@@ -187,6 +187,21 @@ class PhoneChangeRequestAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.
 
 # Regions are the ground floor and import nothing above them; their admin lives here, beside
 # the scoping it needs (design.md "Dependencies flow one way").
+@admin.register(SmsMessage)
+class SmsMessageAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """Every SMS the platform sent, read-only: to whom, what, and whether delivery failed."""
+
+    scope_field = "recipient__region"
+    list_display = ["to", "recipient", "text", "status", "created_at", "sent_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["to", "recipient__org_name", "recipient__username"]
+    list_select_related = ["recipient"]
+    show_full_result_count = False
+    actions = None
+    fields = ["to", "recipient", "text", "status", "error", "created_at", "sent_at"]
+    readonly_fields = fields
+
+
 @admin.register(Region)
 class RegionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = ""  # the region itself

@@ -110,6 +110,9 @@ class SmsMessage(models.Model):
         FAILED = "failed", "发送失败"
 
     to = models.CharField("手机号", max_length=11)
+    # The account it was sent for (None for a number with no account yet): the officials' scope.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收账户", null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField("内容", max_length=500)
     status = models.CharField("状态", max_length=10, choices=Status.choices,
                               default=Status.PENDING)

@@ -46,6 +46,7 @@ rules.add_perm("accounts.add_user", can_create_officials)
 rules.add_perm("accounts.change_user", is_official & manages_account)
 rules.add_perm("accounts.view_phonechangerequest", is_official)
 rules.add_perm("accounts.change_phonechangerequest", is_official)
+rules.add_perm("accounts.view_smsmessage", is_official)
 
 rules.add_perm("regions", is_official)
 rules.add_perm("regions.view_region", is_official)

@@ -21,6 +21,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from common.workflow import Step, Workflow, decide, record_start
+from messaging.models import Category
+from messaging.services import Outgoing, message_send
 from portal.regions.models import DeclarationRegion, Region
 
 from .models import LEVEL_RANK, EmailCode, OfficialLevel, PhoneChangeRequest, User
@@ -180,6 +182,7 @@ def _phone_change_apply(*, user: User, new_mobile: str) -> User:
             f"【优质中小企业梯度培育平台】您的账户绑定手机号已修改为本号码，"
             f"登录名：{user.username}。"
         ),
+        recipient=user,
     )
     return user
 
@@ -220,11 +223,21 @@ def _decide(phone_request: PhoneChangeRequest, by: User, action: str,
         locked.opinion, locked.decided_by, locked.decided_at = opinion.strip(), by, timezone.now()
         return ["opinion", "decided_by", "decided_at"]
 
-    decided, _ = decide(
+    decided, event = decide(
         workflow=PHONE_CHANGE_WORKFLOW, subject=phone_request, action=action, by=by,
         opinion=opinion, apply=apply,
         may=lambda by, locked, step: by.is_official and in_scope(by, locked, "user__region"),
         queryset=PhoneChangeRequest.objects.select_related("user"))
+    if action == "approve":
+        title = f"您的手机号修改申请已通过，绑定手机号已改为{decided.new_mobile}"
+        body = f"登录名：{decided.user.username}。"
+    else:
+        title = "您的手机号修改申请未通过审核"
+        body = f"审核意见：{decided.opinion}"
+    # The account's own notice (the SMS goes to the new number); no copy, the SMS is the copy.
+    message_send(category=Category.RECOGNITION, kind=f"phone-change-{action}", outgoing=[
+        Outgoing(recipient_id=decided.user_id, subject=f"phone_change:{decided.pk}",
+                 period=str(event.pk), title=title, body=body)])
     return decided
 
 
@@ -245,6 +258,7 @@ def phone_change_request_reject(
     send_sms(
         to=locked.new_mobile,
         text=f"【优质中小企业梯度培育平台】您的手机号修改申请未通过审核：{locked.opinion}",
+        recipient=locked.user,
     )
     return locked
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import SmsMessage
+from .models import SmsMessage, User
 
 
 class BaseSmsBackend:
@@ -30,8 +30,8 @@ class DatabaseSmsBackend(BaseSmsBackend):
         return None
 
 
-def send_sms(*, to: str, text: str) -> SmsMessage:
-    message = SmsMessage.objects.create(to=to, text=text)
+def send_sms(*, to: str, text: str, recipient: User | None = None) -> SmsMessage:
+    message = SmsMessage.objects.create(to=to, text=text, recipient=recipient)
     transaction.on_commit(lambda: deliver_sms(message_id=message.pk))
     return message
 

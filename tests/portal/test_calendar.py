@@ -1,0 +1,136 @@
+"""The calendar as a whole: the beat schedule reaches django-celery-beat, `run_calendar` runs
+every job (the embedded mode), and a real worker on Redis killed mid-job sends exactly once."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from io import StringIO
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from enterprises.services import enterprise_for_account
+from enterprises.tasks import recognition_expiry_remind
+from messaging.models import Message
+from portal.celery import app
+from tests.enterprises.conftest import recognise
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db(transaction=True)  # the scheduler closes stale connections itself
+def test_the_schedule_in_code_is_written_into_django_celery_beat():
+    DatabaseScheduler(app=app, lazy=True).setup_schedule()
+    tasks = dict(PeriodicTask.objects.values_list("name", "task"))
+    assert tasks["认定到期提醒"] == "enterprises.tasks.recognition_expiry_remind"
+    assert tasks["信息更新提醒"] == "enterprises.tasks.info_update_remind"
+    assert tasks["申报提醒"] == "declarations.tasks.window_remind_task"
+    assert tasks["消息副本发送"] == "messaging.tasks.deliver_copies"
+    expiry = PeriodicTask.objects.get(name="认定到期提醒").crontab
+    assert (expiry.hour, expiry.minute, str(expiry.timezone)) == ("1", "0", "Asia/Shanghai")
+
+
+def test_every_scheduled_task_is_registered():
+    app.loader.import_default_modules()
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks
+
+
+def test_run_calendar_runs_every_job_once_per_message(ent_tianhe):
+    recognise(enterprise_for_account(user=ent_tianhe), start=dt.date(2024, 6, 1))
+    out = StringIO()
+    call_command("run_calendar", "--today", "2027-05-25", stdout=out)
+    call_command("run_calendar", "--today", "2027-05-25", stdout=out)
+    assert "认定到期提醒：1 条" in out.getvalue() and "认定到期提醒：0 条" in out.getvalue()
+    assert sorted(Message.objects.values_list("kind", flat=True)) == ["expiry-7", "info-update-overdue"]
+
+
+# --- a real worker on Redis -------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _start_worker(queue: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_VISIBILITY_TIMEOUT": "2",
+           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "-c", "1",
+         "-P", "prefork", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-l", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="runs where REDIS_URL is configured "
+                    "(a real Celery worker needs a broker)")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_job_runs_it_again_and_sends_exactly_once(ent_tianhe, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker shares the test database: needs PostgreSQL, DATABASE_URL is SQLite")
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # through the broker, for real
+    recognise(enterprise_for_account(user=ent_tianhe), start=dt.date(2024, 6, 1))
+    queue = f"test-calendar-{uuid.uuid4().hex}"
+    s = connection.settings_dict
+    # Another session holds the messages table: the job reads, then blocks on its insert —
+    # the worker is killed there, mid-job, before anything is sent or acknowledged.
+    blocker = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432,
+                              user=s["USER"], password=s["PASSWORD"] or None, dbname=s["NAME"])
+    workers = []
+    try:
+        with blocker.cursor() as cursor:
+            cursor.execute("LOCK TABLE messaging_message IN EXCLUSIVE MODE")
+
+            def waiting() -> list[int]:
+                cursor.execute("SELECT pid FROM pg_locks WHERE NOT granted AND "
+                               "relation = 'messaging_message'::regclass")
+                return [row[0] for row in cursor.fetchall()]
+
+            workers.append(_start_worker(queue))
+            recognition_expiry_remind.apply_async(args=["2027-05-25"], queue=queue)
+            _wait(lambda: bool(waiting()), 60, "the job to reach its insert")
+            stuck = waiting()
+            os.killpg(workers[0].pid, signal.SIGKILL)
+            workers[0].wait(10)
+            # The database notices the dead client; its half-done transaction goes away.
+            for pid in stuck:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        blocker.rollback()
+        assert Message.objects.count() == 0  # killed before anything was sent
+        time.sleep(2.5)  # past the visibility timeout: the unacknowledged job is due again
+        workers.append(_start_worker(queue))
+        _wait(lambda: Message.objects.count() > 0, 60, "the restarted worker to run the job")
+        # Run it once more on purpose: the unique key keeps it to one message.
+        recognition_expiry_remind.apply_async(args=["2027-05-25"], queue=queue)
+        time.sleep(3)
+        assert list(Message.objects.values_list("recipient__username", "kind")) == [
+            ("ent_tianhe", "expiry-7")]
+    finally:
+        blocker.close()
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(20)
