@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
@@ -32,6 +33,8 @@ from common.uploads import ZipEntry, validate_upload
 from common.workflow import Step, Workflow, decide, decide_many, record_start
 from enterprises.models import Enterprise, Recognition
 from enterprises.services import Title, recognitions_grant, valid_until_for
+from messaging.models import Category
+from messaging.services import Outgoing, message_send
 from portal.accounts.models import OfficialLevel, User
 from portal.accounts.scoping import for_user, in_scope
 from portal.regions.models import DeclarationRegion, Region
@@ -812,9 +815,23 @@ def certificate_numbers(*, year: int, tier: str, region_codes: list[str]) -> lis
     return numbers
 
 
-def notify_recognised(declaration: Declaration) -> None:
-    """认定通知 to the enterprise of a recognised declaration: called once per declaration after
-    the recognition commits. Nothing to send yet; messaging delivers it."""
+def notify_recognised(declarations: Iterable[Declaration], *, batch: RecognitionBatch,
+                      by: User | None = None) -> int:
+    """认定通知 to the enterprise of each recognised declaration, in one bulk send (messaging's
+    unique key — one per declaration — makes a second call send nothing)."""
+    rows = (Declaration.objects.filter(pk__in=[d.pk for d in declarations])
+            .exclude(enterprise__account__isnull=True)
+            .values_list("pk", "public_id", "number", "tier", "enterprise__account_id"))
+    return message_send(category=Category.RECOGNITION, kind="declaration_recognised", sent_by=by,
+                        outgoing=[Outgoing(
+                            recipient_id=account_id,
+                            title=f"您的{Tier(tier).label}申报已通过认定",
+                            body=(f"申报编号{number}已于{batch.recognised_on:%Y年%-m月%-d日}通过认定"
+                                  f"（{batch.name}，认定文号：{batch.document_no}）。"
+                                  "证书编号和有效期请在【认证到期管理】或企业认定查询中查看。"),
+                            subject=f"declaration:{pk}",
+                            link=reverse("declarations:detail", args=[public_id]))
+                            for pk, public_id, number, tier, account_id in rows])
 
 
 @transaction.atomic
@@ -863,18 +880,13 @@ def batch_recognise(*, by: User, batch: RecognitionBatch, document_no: str | Non
             for d, certificate in zip(members, numbers, strict=True)])
         for d in members:
             d.status = S.RECOGNISED
-        transaction.on_commit(lambda: _notify_all(members))
         locked.document_no, locked.recognised_on = number, on
+        transaction.on_commit(lambda: notify_recognised(members, batch=locked, by=by))
         return ["document_no", "recognised_on", "updated_at"]
 
     done, _ = decide(workflow=BATCH_WORKFLOW, subject=batch, action="recognise", by=by,
                      may=_batch_may, apply=apply)
     return done
-
-
-def _notify_all(declarations: Iterable[Declaration]) -> None:
-    for declaration in declarations:
-        notify_recognised(declaration)
 
 
 @transaction.atomic

@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "declarations.tasks.window_remind_task",
         "schedule": crontab(minute=5),
     },
+    # Every day at 03:00: officials' export files past their 7 days are deleted.
+    "导出文件清理": {
+        "task": "declarations.export_jobs_expire",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Every 10 minutes: e-mail / SMS copies still pending (normally sent right after commit).
     "消息副本发送": {
         "task": "messaging.tasks.deliver_copies",

@@ -22,6 +22,7 @@ from declarations import services
 from declarations.models import Declaration, DeclarationWindow, Objection, RecognitionBatch
 from enterprises.models import Enterprise, Recognition
 from enterprises.services import Title, recognitions_grant, valid_until_for
+from portal.accounts.models import User
 from portal.regions.models import Region
 from tests.conftest import dr, make_uscc, official
 
@@ -48,7 +49,9 @@ def passed(count: int, *, region_code: str = "440106", window_code: str = "44000
     region = Region.objects.get(code=region_code)
     found = []
     for i in range(start, start + count):
-        company = Enterprise.objects.create(uscc=make_uscc(region_code, 9000 + i),
+        account = User.objects.create(username=f"acct{region_code}{i}", kind="enterprise",
+                                      uscc=make_uscc(region_code, 9000 + i))
+        company = Enterprise.objects.create(uscc=make_uscc(region_code, 9000 + i), account=account,
                                             name=f"测试企业{region_code}-{i}有限公司", region=region)
         found.append(Declaration.objects.create(
             number=f"T{region_code}{tier[0]}{i:06d}", enterprise=company, tier=tier, window=win,
@@ -212,8 +215,6 @@ def test_an_objection_is_recorded_with_its_letter_and_handled(gd_province, js_pr
 
 def test_recognising_gives_each_enterprise_a_numbered_title_valid_three_years(
         gd_province, publicized, monkeypatch, django_capture_on_commit_callbacks):
-    notified = []
-    monkeypatch.setattr(services, "notify_recognised", notified.append)
     with time_machine.travel(MONDAY, tick=False), pytest.raises(ValidationError):  # 公示 not over
         services.batch_recognise(by=gd_province, batch=publicized, document_no="粤工信〔2026〕1号")
     with time_machine.travel(AFTER, tick=False):
@@ -233,7 +234,14 @@ def test_recognising_gives_each_enterprise_a_numbered_title_valid_three_years(
         assert (title.tier, title.batch, title.document_no) == ("innovative", "2026年第一批",
                                                                 "粤工信〔2026〕1号")
         assert (title.valid_from, title.valid_until) == (dt.date(2026, 6, 8), dt.date(2029, 6, 7))
-    assert sorted(d.pk for d in notified) == sorted(batch.declarations.values_list("pk", flat=True))
+    # Each enterprise gets one 认定通知, sent after commit; sending again adds nothing.
+    from messaging.models import Message
+
+    notices = Message.objects.filter(category="recognition")
+    assert sorted(notices.values_list("recipient_id", flat=True)) == sorted(
+        batch.declarations.values_list("enterprise__account_id", flat=True))
+    assert all("粤工信〔2026〕1号" in m.body for m in notices)
+    assert services.notify_recognised(list(batch.declarations.all()), batch=batch) == 0
     assert DecisionEvent.objects.filter(workflow="declaration", action="recognise").count() == 3
 
 
