@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -48,6 +49,22 @@ def _loaded(driver) -> bool:
     return driver.execute_script("return document.readyState") == "complete"
 
 
+def _gone(element) -> bool:
+    """Whether `element` no longer belongs to the page shown.
+
+    While a document is replaced, chromedriver may answer a look at an element of the old one
+    with a generic error ("Node with given id does not belong to the document") instead of a
+    stale-element one: both mean the old page is gone. Any other error: look again.
+    """
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        return "does not belong to the document" in str(exc)
+    return False
+
+
 def navigate(driver, act: Callable[[], object], *, confirm: bool = False) -> None:
     """Run `act` (a click, a submit, a `get`), which loads a new page, and wait for that page.
 
@@ -58,8 +75,9 @@ def navigate(driver, act: Callable[[], object], *, confirm: bool = False) -> Non
     if confirm:
         WebDriverWait(driver, 10).until(ec.alert_is_present())
         driver.switch_to.alert.accept()
-    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(ec.staleness_of(old))
-    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(_loaded)
+    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(lambda _: _gone(old))
+    WebDriverWait(driver, NAVIGATION_TIMEOUT, ignored_exceptions=(WebDriverException,)).until(
+        _loaded)
 
 
 def click(driver, by, value) -> None:
@@ -77,7 +95,8 @@ def click_through(driver, by, value, *, confirm: bool = False) -> None:
 def open_page(driver, url: str) -> None:
     """`driver.get`, which already waits for the load; here for symmetry and a ready check."""
     driver.get(url)
-    WebDriverWait(driver, NAVIGATION_TIMEOUT).until(_loaded)
+    WebDriverWait(driver, NAVIGATION_TIMEOUT, ignored_exceptions=(WebDriverException,)).until(
+        _loaded)
 
 
 @contextmanager
