@@ -9,14 +9,15 @@ from portal.accounts.rules import is_official, is_province_or_ministry
 
 
 @rules.predicate
-def manages_window(user, window) -> bool:
-    """The ministry maintains any region's windows; a province official only its own."""
-    if window is None:
+def manages_region_row(user, row) -> bool:
+    """A row that belongs to a declaration region (a window, a review-chain setting): the
+    ministry maintains any region's, a province official only its own."""
+    if row is None:
         return True
     if user.official_level == OfficialLevel.MINISTRY:
         return True
     return (user.official_level == OfficialLevel.PROVINCE
-            and window.declaration_region_id == user.declaration_region_id)
+            and row.declaration_region_id == user.declaration_region_id)
 
 
 rules.add_perm("declarations", is_official)
@@ -24,8 +25,8 @@ rules.add_perm("declarations", is_official)
 # only province officials and the ministry maintain them.
 rules.add_perm("declarations.view_declarationwindow", is_official)
 rules.add_perm("declarations.add_declarationwindow", is_province_or_ministry)
-rules.add_perm("declarations.change_declarationwindow", is_province_or_ministry & manages_window)
-rules.add_perm("declarations.delete_declarationwindow", is_province_or_ministry & manages_window)
+rules.add_perm("declarations.change_declarationwindow", is_province_or_ministry & manages_region_row)
+rules.add_perm("declarations.delete_declarationwindow", is_province_or_ministry & manages_region_row)
 # Declarations: every official reads those of its scope (scoping.py) and decides at its own
 # level — which step is open to whom is the transition table's business (services.WORKFLOW).
 rules.add_perm("declarations.view_declaration", is_official)
@@ -38,21 +39,10 @@ rules.add_perm("declarations.view_samplingrun", is_official)
 rules.add_perm("declarations.verify_declaration", is_official)
 
 
-@rules.predicate
-def manages_chain(user, chain) -> bool:
-    """The ministry sets any region's review levels; a province official only its own."""
-    if chain is None:
-        return True
-    if user.official_level == OfficialLevel.MINISTRY:
-        return True
-    return (user.official_level == OfficialLevel.PROVINCE
-            and chain.declaration_region_id == user.declaration_region_id)
-
-
 rules.add_perm("declarations.view_reviewchain", is_official)
 rules.add_perm("declarations.add_reviewchain", is_province_or_ministry)
-rules.add_perm("declarations.change_reviewchain", is_province_or_ministry & manages_chain)
-rules.add_perm("declarations.delete_reviewchain", is_province_or_ministry & manages_chain)
+rules.add_perm("declarations.change_reviewchain", is_province_or_ministry & manages_region_row)
+rules.add_perm("declarations.delete_reviewchain", is_province_or_ministry & manages_region_row)
 
 
 @rules.predicate
