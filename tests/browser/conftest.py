@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -23,6 +26,32 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 IMPLICIT_WAIT = 15  # a loaded CI machine can be slow to render
 NAVIGATION_TIMEOUT = 30
+
+
+
+class _SharedConnectionServer(ThreadedWSGIServer):
+    """The live server, one request at a time when its threads share the test's connection.
+
+    On in-memory SQLite every request thread uses the test's one connection object. Two requests
+    at once (a page and the fetch it starts, a download and the next page) then interleave one
+    `atomic()` entry with another's `on_commit()`, which Django refuses ("on_commit() cannot be
+    used in manual transaction management"). Requests keep their own threads (a browser's idle
+    keep-alive connection blocks nothing); only the application call is serialised.
+    """
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        one_at_a_time = threading.Lock()
+
+        def serialised(environ, start_response):
+            with one_at_a_time:
+                return application(environ, start_response)
+
+        return super().set_app(serialised)
+
+
+LiveServerThread.server_class = _SharedConnectionServer
 
 
 @pytest.fixture
