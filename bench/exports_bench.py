@@ -131,7 +131,7 @@ def seed_declarations(count: int) -> None:
                                for y in (2023, 2024, 2025)}}
         rows.append({"public_id": __import__("uuid").uuid4(), "number": f"B{n:09d}", "kind": "new",
                      "enterprise_id": pk, "tier": tier, "window_id": windows[(drid, tier)],
-                     "region_id": rid, "standard_version": "2022", "status": "at_province",
+                     "declaration_region_id": drid, "region_id": rid, "standard_version": "2022", "status": "at_province",
                      "returned_level": "", "form_data": {}, "result": result, "assessment": None,
                      "profile": profile, "verification_code": "", "reviewed_result": None,
                      "submitted_at": now - dt_days(n % 500), "created_at": now, "updated_at": now})

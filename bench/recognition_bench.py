@@ -63,7 +63,7 @@ def seed(total: int, batch: int) -> object:
                        region=places[h][0]) for i, h in zip(chunk, homes, strict=True)])
         Declaration.objects.bulk_create([
             Declaration(number=f"B{i:08d}", enterprise=c, tier="innovative", window=places[h][1],
-                        region=places[h][0], submitted_at=submitted + dt.timedelta(seconds=i),
+                        declaration_region_id=places[h][1].declaration_region_id, region=places[h][0], submitted_at=submitted + dt.timedelta(seconds=i),
                         status="recommended" if i < batch * 5 // 3 and h == "440000"
                         else STATES[i % len(STATES)])
             for i, c, h in zip(chunk, companies, homes, strict=True)])

@@ -39,7 +39,7 @@ from declarations.standards.results import EvaluationResult
 from declarations.standards.validation import InvalidInput
 from enterprises.models import Enterprise
 
-from .models import Declaration, DeclarationWindow
+from .models import Declaration
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,37 +150,33 @@ def sections(tier: str, version: str) -> list[str]:
     return list(spec(tier, version))
 
 
-def declaration_year(window: DeclarationWindow) -> int:
-    return timezone.localdate(window.starts_at).year
-
-
-def figure_years(window: DeclarationWindow) -> tuple[int, int, int]:
-    """N−1, N−2, N−3 for the window's year N."""
-    n = declaration_year(window)
-    return n - 1, n - 2, n - 3
+def figure_years(year: int) -> tuple[int, int, int]:
+    """N−1, N−2, N−3 for the declaration's year N (`Declaration.year`)."""
+    return year - 1, year - 2, year - 3
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def initial_data(*, enterprise: Enterprise, tier: str, window: DeclarationWindow) -> dict[str, Any]:
+def initial_data(*, enterprise: Enterprise, tier: str, year: int,
+                 standard_version: str) -> dict[str, Any]:
     """A new draft: the figures of the needed years from the profile (editable in the form),
     the years in the niche from 专注细分市场起始时间."""
     by_year = {f.year: f for f in enterprise.figures.all()}
     figures: dict[str, dict[str, Any]] = {}
-    last = figure_years(window)[0]
-    for year in figure_years(window):
-        row = by_year.get(year)
+    last = figure_years(year)[0]
+    for each in figure_years(year):
+        row = by_year.get(each)
         values: dict[str, Any] = {}
         for name, _label in FIGURES:
             if name in COUNT_FIGURES:
-                values[name] = getattr(enterprise, name) if year == last else None
+                values[name] = getattr(enterprise, name) if each == last else None
             else:
                 values[name] = _text(getattr(row, name, None)) if row is not None else None
-        figures[str(year)] = values
+        figures[str(each)] = values
     data: dict[str, Any] = {"figures": figures}
-    if enterprise.niche_since and "specialization" in spec(tier, window.standard_version):
+    if enterprise.niche_since and "specialization" in spec(tier, standard_version):
         end = timezone.datetime(last, 12, 31).date()
         years = Decimal((end - enterprise.niche_since).days) / Decimal("365.25")
         data["specialization"] = {"niche_years": str(max(years, Decimal(0)).quantize(Decimal("0.1")))}
@@ -213,7 +209,7 @@ def _year(values: dict[str, Any] | None) -> YearFigures:
 
 def _financials(declaration: Declaration) -> Financials:
     figures = declaration.form_data.get("figures") or {}
-    last, before, two_before = figure_years(declaration.window)
+    last, before, two_before = figure_years(declaration.year)
     return Financials(_year(figures.get(str(last))), _year(figures.get(str(before))),
                       _year(figures.get(str(two_before))))
 
@@ -269,7 +265,7 @@ def build_input(declaration: Declaration, judgements: dict[str, bool] | None = N
                   "rd_institution": _choice(RdInstitutionLevel, innov.get("rd_institution"))}
     elif declaration.tier == Tier.SPECIALIZED:
         level = latest_result(declaration.enterprise)
-        config = declaration.window.features
+        config = declaration.features
         quality = spec_.get("quality_items")
         values = {**common, "ip": _ip(ip), "niche_years": _dec(spec_.get("niche_years")),
                   "product_field": _choice(SpecializedProductField, spec_.get("product_field")),
@@ -291,6 +287,8 @@ def build_input(declaration: Declaration, judgements: dict[str, bool] | None = N
     values["eligibility"] = BasicEligibility(**{
         name: judged.get(f"eligibility.{name}") for name, _label in ELIGIBILITY})
     values.update({k: v for k, v in judged.items() if "." not in k})
+    # A 复核 is judged as one where the standard says so (2026: 营收增长率不考查 …).
+    values["renewal"] = declaration.kind == Declaration.Kind.REREVIEW
     return standard.input_type(**{k: v for k, v in values.items() if k in accepted})
 
 

@@ -1,9 +1,9 @@
 """Officials' Excel exports in the layouts provinces send up the chain, and their jobs.
 
 * 推荐汇总表 — declarations: one row per enterprise with the key figures as filed and the score;
-* 复核情况汇总表 — recognitions and their state (有效 / 已到期 / 已取消) with the reason of each
-  enterprise that did not pass. Until 复核 declarations exist, a title counts as not passed
-  when it was cancelled (reason: the cancellation's) or ran out (reason: 有效期届满未通过复核).
+* 复核情况汇总表 — recognitions and their 复核: passed, failed (with the officials' reason: the
+  不予推荐 / 不予认定 opinion), in progress; without a 复核, cancelled (its reason) or run out
+  (有效期届满未通过复核).
 
 Both follow the admin change list the official is looking at (filters, search, scope): the rows
 come from `ModelAdmin.get_changelist_instance(request).get_queryset(request)`. Up to
@@ -28,6 +28,7 @@ from typing import Any
 
 from celery import shared_task
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files import File
 from django.db import transaction
@@ -35,7 +36,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from common.models import ExportJob
+from common.models import DecisionEvent, ExportJob
 from common.tiers import Tier
 from common.xlsx import safe
 from enterprises.models import Recognition, YearFigures
@@ -226,10 +227,20 @@ def recommend_rows(queryset: QuerySet) -> Iterable[list[Any]]:
 
 
 def rereview_outcome(valid_until: dt.date, revoked_at: Any, revoke_reason: str,
-                     today: dt.date) -> tuple[str, str]:
-    """(复核结果, 未通过原因) of a title as the records stand today."""
+                     today: dt.date, rereview_status: str | None = None,
+                     rereview_reason: str | None = None) -> tuple[str, str]:
+    """(复核结果, 未通过原因) of a title as the records stand today: its cancellation, else its
+    latest 复核 (passed, failed with the officials' reason, or still in progress), else its
+    validity."""
+    S = Declaration.Status
     if revoked_at:
         return "未通过（已取消）", revoke_reason or "已取消认定"
+    if rereview_status == S.RECOGNISED:
+        return "复核通过", ""
+    if rereview_status in (S.NOT_RECOMMENDED, S.NOT_RECOGNISED):
+        return "复核未通过", rereview_reason or str(S(rereview_status).label)
+    if rereview_status:
+        return f"复核中（{S(rereview_status).label}）", ""
     if valid_until < today:
         return "未通过（已到期）", "有效期届满未通过复核"
     return "有效", ""
@@ -238,17 +249,25 @@ def rereview_outcome(valid_until: dt.date, revoked_at: Any, revoke_reason: str,
 def rereview_rows(queryset: QuerySet, *, today: dt.date) -> Iterable[list[Any]]:
     tiers = dict(Tier.choices)
     latest = YearFigures.objects.filter(enterprise=OuterRef("enterprise")).order_by("-year")
+    rereview = Declaration.objects.filter(rereview_of=OuterRef("pk")).order_by("-created_at", "-id")
+    refusal = (DecisionEvent.objects
+               .filter(content_type=ContentType.objects.get_for_model(Declaration),
+                       object_id=OuterRef("rr_id"), action__in=("not_recommend", "not_recognise"))
+               .order_by("-at", "-id"))
     rows = (queryset.order_by("enterprise__region__code", "enterprise__name", "id")
             .annotate(fig_year=Subquery(latest.values("year")[:1]),
                       fig_revenue=Subquery(latest.values("operating_revenue")[:1]),
-                      fig_rd=Subquery(latest.values("rd_expense")[:1]))
+                      fig_rd=Subquery(latest.values("rd_expense")[:1]),
+                      rr_id=Subquery(rereview.values("pk")[:1]),
+                      rr_status=Subquery(rereview.values("status")[:1]))
+            .annotate(rr_reason=Subquery(refusal.values("opinion")[:1]))
             .values_list("enterprise__name", "enterprise__uscc", "enterprise__region__full_name",
                          "enterprise__employees", "fig_year", "fig_revenue", "fig_rd", "tier",
                          "batch", "certificate_no", "valid_from", "valid_until", "revoked_at",
-                         "revoke_reason"))
+                         "revoke_reason", "rr_status", "rr_reason"))
     for (name, uscc, region, employees, year, revenue, rd, tier, batch, certificate, valid_from,
-         valid_until, revoked_at, reason) in rows.iterator(chunk_size=CHUNK):
-        outcome, why = rereview_outcome(valid_until, revoked_at, reason, today)
+         valid_until, revoked_at, reason, rr_status, rr_reason) in rows.iterator(chunk_size=CHUNK):
+        outcome, why = rereview_outcome(valid_until, revoked_at, reason, today, rr_status, rr_reason)
         yield [name, uscc, region or "", employees, year, _number(revenue), _number(rd),
                tiers.get(tier, tier), batch, certificate, valid_from.isoformat(),
                valid_until.isoformat(), outcome, why]

@@ -223,7 +223,7 @@ class FiguresForm(forms.Form):
 def feature_config(declaration: Declaration) -> FeatureConfig | None:
     """The window's 特色化 configuration, None when absent or malformed (scored 0 with the
     reason by the engine; the form then has nothing to ask)."""
-    raw = declaration.window.features
+    raw = declaration.features
     if not raw:
         return None
     try:
@@ -273,7 +273,7 @@ def section_form(declaration: Declaration, section: str, data: Any = None) -> An
     """The form of one section of `declaration` (bound when `data` is given)."""
     stored = declaration.form_data.get(section)
     if section == "figures":
-        return FiguresForm(data, years=building.figure_years(declaration.window), stored=stored)
+        return FiguresForm(data, years=building.figure_years(declaration.year), stored=stored)
     if section == "features":
         return FeaturesForm(data, config=feature_config(declaration), stored=stored)
     fields = building.spec(declaration.tier, declaration.standard_version)[section]

@@ -11,6 +11,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -150,8 +151,15 @@ class Declaration(models.Model):
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业",
                                    on_delete=models.PROTECT, related_name="declarations")
     tier = models.CharField("申报层级", max_length=12, choices=Tier.choices)
-    window = models.ForeignKey(DeclarationWindow, verbose_name="申报批次",
+    # A 申报 is filed in a window; a 复核 in its title's 复核 period instead (no window).
+    window = models.ForeignKey(DeclarationWindow, verbose_name="申报批次", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="declarations")
+    declaration_region = models.ForeignKey(DeclarationRegion, verbose_name="申报地区",
+                                           on_delete=models.PROTECT, related_name="+")
+    # 复核: the title it renews and the end of the validity it renews (one 复核 per period).
+    rereview_of = models.ForeignKey("enterprises.Recognition", verbose_name="复核称号", null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="rereviews")
+    renews_until = models.DateField("复核的有效期止", null=True, blank=True)
     # The region whose officials review it (the enterprise's 注册地 when it started), and the
     # declaration region it belongs to: kept on the row so a later move does not lose it.
     region = models.ForeignKey("regions.Region", verbose_name="注册地", on_delete=models.PROTECT,
@@ -187,6 +195,15 @@ class Declaration(models.Model):
             # One declaration per enterprise per tier per window (domain.md §0.8).
             models.UniqueConstraint(fields=["enterprise", "tier", "window"],
                                     name="declaration_one_per_window"),
+            # One 复核 per title per validity period.
+            models.UniqueConstraint(fields=["rereview_of", "renews_until"],
+                                    condition=Q(rereview_of__isnull=False),
+                                    name="declaration_one_rereview_per_term"),
+            models.CheckConstraint(
+                name="declaration_window_or_rereview",
+                condition=(Q(kind="new", window__isnull=False, rereview_of__isnull=True)
+                           | Q(kind="rereview", window__isnull=True, rereview_of__isnull=False,
+                               renews_until__isnull=False))),
         ]
         indexes = [
             # 企业申报信息: an enterprise's declarations, newest first.
@@ -198,9 +215,61 @@ class Declaration(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.get_tier_display()}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.declaration_region_id is None and self.window_id is not None:
+            self.declaration_region_id = self.window.declaration_region_id
+        super().save(*args, **kwargs)
+
     @property
     def editable(self) -> bool:
         return self.status in self.EDITABLE_STATES
+
+    @property
+    def is_rereview(self) -> bool:
+        return self.kind == self.Kind.REREVIEW
+
+    @property
+    def year(self) -> int:
+        """The declaration's year N (figures of N−1, N−2, N−3): its window's, or for a 复核
+        the year it was started."""
+        if self.window_id is not None:
+            return timezone.localdate(self.window.starts_at).year
+        return timezone.localdate(self.created_at or timezone.now()).year
+
+    @property
+    def filing_deadline(self) -> datetime:
+        """Until when the enterprise may file or refile it (and officials return it): the
+        window's end, or for a 复核 the last day of its 复核 period (Asia/Shanghai)."""
+        if self.window_id is not None:
+            return self.window.ends_at
+        from enterprises.selectors import rereview_period
+
+        closes = rereview_period(self.rereview_of).closes_on
+        return timezone.make_aware(datetime.combine(closes, datetime.max.time()))
+
+    def accepts_filing_at(self, when: datetime) -> bool:
+        if self.window_id is not None:
+            return self.window.is_open_at(when)
+        return when <= self.filing_deadline
+
+    @property
+    def features(self) -> dict | None:
+        """专精特新 特色化指标: the window's; a 复核 uses those of the region's latest 专精特新
+        window of its standard version (none: the standard's common indicators only)."""
+        if self.window_id is not None:
+            return self.window.features
+        latest = (DeclarationWindow.objects
+                  .filter(declaration_region_id=self.declaration_region_id, tier=self.tier,
+                          standard_version=self.standard_version)
+                  .order_by("-starts_at").values_list("features", flat=True).first())
+        return latest or None
+
+    @property
+    def batch_label(self) -> str:
+        """What the enterprise's lists show for where it was filed."""
+        if self.window_id is None:
+            return f"复核（有效期至{self.renews_until:%Y-%m-%d}）"
+        return self.window.note or ""
 
     @property
     def processing_level(self) -> str:

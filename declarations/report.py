@@ -62,7 +62,7 @@ def _show(field: building.Field, value: Any) -> str:
 
 
 def _feature_labels(declaration: Declaration) -> dict[str, str]:
-    config = declaration.window.features or {}
+    config = declaration.features or {}
     labels = {}
     for item in config.get("indicators") or ():
         if isinstance(item, dict) and item.get("key"):
@@ -172,7 +172,7 @@ def report_context(declaration: Declaration) -> dict[str, Any]:
     return {
         "declaration": declaration,
         "tier_label": Tier(declaration.tier).label,
-        "region_name": declaration.window.declaration_region.name,
+        "region_name": declaration.declaration_region.name,
         "submitted_at": timezone.localtime(declaration.submitted_at),
         "profile": _profile(declaration),
         "figures": _figures(declaration),

@@ -59,6 +59,29 @@ class Refusal:
     fix_text: str = ""
 
 
+def _common_refusals(enterprise: Enterprise, tier: str, now: datetime) -> list[Refusal]:
+    """What stops any declaration, a 申报 or a 复核: an incomplete profile, no digital
+    assessment for 专精特新, a cancellation for misconduct in the last 3 years (domain.md §0.8)."""
+    refusals: list[Refusal] = []
+    today = timezone.localdate(now)
+    missing = enterprise_selectors.missing_fields(enterprise, today)
+    if missing:
+        refusals.append(Refusal(f"企业基本信息不完整，请先补充：{'、'.join(missing)}。",
+                                reverse("enterprises:profile"), "去完善企业信息"))
+    if tier == Tier.SPECIALIZED and latest_result(enterprise) is None:
+        refusals.append(Refusal("申报专精特新中小企业须先完成数字化水平评测。",
+                                reverse("assessment:index"), "去自评"))
+    barred = (Recognition.objects
+              .filter(enterprise=enterprise, revoked_for_misconduct=True,
+                      revoked_at__gt=now - MISCONDUCT_BAR)
+              .order_by("-revoked_at").first())
+    if barred is not None:
+        until = timezone.localdate(barred.revoked_at + MISCONDUCT_BAR)
+        refusals.append(Refusal(f"企业因“{barred.revoke_reason or '违法违规等情形'}”被取消认定，"
+                                f"{until:%Y年%-m月%-d日}前不得申报。"))
+    return refusals
+
+
 def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = None,
                    region_code: str = "") -> list[Refusal]:
     """Every reason `enterprise` may not start a `tier` declaration now (empty: it may).
@@ -69,12 +92,7 @@ def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = N
     """
     now = at or timezone.now()
     today = timezone.localdate(now)
-    refusals: list[Refusal] = []
-    profile = reverse("enterprises:profile")
-    missing = enterprise_selectors.missing_fields(enterprise, today)
-    if missing:
-        refusals.append(Refusal(f"企业基本信息不完整，请先补充：{'、'.join(missing)}。",
-                                profile, "去完善企业信息"))
+    refusals = _common_refusals(enterprise, tier, now)
     own_region = enterprise.region.declaration_region if enterprise.region_id else None
     if region_code and own_region is not None and region_code != own_region.code:
         refusals.append(Refusal(
@@ -89,22 +107,70 @@ def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = N
             status__in=Declaration.EDITABLE_STATES).exists():
         refusals.append(Refusal(f"本批次（{window.note or window.declaration_region.name}）"
                                 f"已有{Tier(tier).label}申报，同一批次只能申报一次。"))
-    if tier == Tier.SPECIALIZED and latest_result(enterprise) is None:
-        refusals.append(Refusal("申报专精特新中小企业须先完成数字化水平评测。",
-                                reverse("assessment:index"), "去自评"))
     if tier == Tier.GIANT and not Recognition.objects.valid_on(today).filter(
             enterprise=enterprise, tier=Tier.SPECIALIZED).exists():
         refusals.append(Refusal("申报专精特新“小巨人”企业须为有效期内的专精特新中小企业。"))
-    barred = (Recognition.objects
-              .filter(enterprise=enterprise, revoked_for_misconduct=True,
-                      revoked_at__gt=now - MISCONDUCT_BAR)
-              .order_by("-revoked_at").first())
-    if barred is not None:
-        until = timezone.localdate(barred.revoked_at + MISCONDUCT_BAR)
-        refusals.append(Refusal(f"企业因“{barred.revoke_reason or '违法违规等情形'}”被取消认定，"
-                                f"{until:%Y年%-m月%-d日}前不得申报。"))
     refusals.extend(_update_refusal(enterprise, tier, today))
     return refusals
+
+
+# --- 认证到期管理 (复核) -------------------------------------------------------------------------
+
+
+def rereview_refusals(*, recognition: Recognition, at: datetime | None = None) -> list[Refusal]:
+    """Every reason the title may not apply for 复核 now (empty: 【去复核】): its own conditions
+    (enterprises.selectors.rereview_problems: period, updates, late changes, cancellation)
+    and what stops any declaration."""
+    now = at or timezone.now()
+    enterprise = recognition.enterprise
+    refusals = [Refusal(p) for p in enterprise_selectors.rereview_problems(
+        recognition, timezone.localdate(now))]
+    if enterprise.region_id is None or enterprise.region.declaration_region_id is None:
+        refusals.append(Refusal("企业注册地未填写，请先完善企业信息。",
+                                reverse("enterprises:profile"), "去完善企业信息"))
+    return refusals + _common_refusals(enterprise, recognition.tier, now)
+
+
+@dataclass(frozen=True, slots=True)
+class RereviewTitle:
+    """One title on 认证到期管理: its 复核 period, the 复核 of its current validity (if any)
+    and why 【去复核】 is not offered."""
+
+    recognition: Recognition
+    status: str
+    period: enterprise_selectors.RereviewPeriod
+    current: Declaration | None
+    refusals: list[Refusal]
+
+    @property
+    def can_apply(self) -> bool:
+        return self.current is None and not self.refusals
+
+
+def rereview_titles(enterprise: Enterprise, at: datetime | None = None) -> list[RereviewTitle]:
+    """The enterprise's titles, those in force first, each with what 认证到期管理 shows."""
+    now = at or timezone.now()
+    today = timezone.localdate(now)
+    titles = list(Recognition.objects.filter(enterprise=enterprise)
+                  .select_related("enterprise__region").prefetch_related("terms")
+                  .order_by("-valid_until", "-id"))
+    current = {(d.rereview_of_id, d.renews_until): d
+               for d in Declaration.objects.filter(enterprise=enterprise,
+                                                   kind=Declaration.Kind.REREVIEW)}
+    rows = []
+    for title in titles:
+        status = title.status_on(today)
+        mine = current.get((title.pk, title.valid_until))
+        refusals = [] if mine is not None else rereview_refusals(recognition=title, at=now)
+        rows.append(RereviewTitle(title, status, enterprise_selectors.rereview_period(title),
+                                  mine, refusals))
+    return sorted(rows, key=lambda row: row.status != "有效")
+
+
+def rereviews_of(enterprise: Enterprise) -> QuerySet[Declaration]:
+    """The enterprise's 复核 history, newest first."""
+    return (Declaration.objects.filter(enterprise=enterprise, kind=Declaration.Kind.REREVIEW)
+            .select_related("rereview_of").order_by("-created_at", "-id"))
 
 
 def _update_refusal(enterprise: Enterprise, tier: str, today: dt.date) -> list[Refusal]:
@@ -128,7 +194,7 @@ def _update_refusal(enterprise: Enterprise, tier: str, today: dt.date) -> list[R
 def declarations_of(enterprise: Enterprise) -> QuerySet[Declaration]:
     """The enterprise's declarations, newest first (企业申报信息's history)."""
     return (Declaration.objects.filter(enterprise=enterprise)
-            .select_related("window__declaration_region").order_by("-created_at", "-id"))
+            .select_related("window", "declaration_region").order_by("-created_at", "-id"))
 
 
 def get_declaration_for_user(user: Any, public_id: Any, *, write: bool = False) -> Declaration:
@@ -138,7 +204,8 @@ def get_declaration_for_user(user: Any, public_id: Any, *, write: bool = False) 
     """
     try:
         declaration = (Declaration.objects
-                       .select_related("enterprise", "window__declaration_region", "region")
+                       .select_related("enterprise", "window", "declaration_region", "region",
+                                       "rereview_of")
                        .get(public_id=public_id, enterprise__account=user))
     except (Declaration.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("申报记录不存在。") from None
@@ -153,6 +220,7 @@ def ongoing_drafts(enterprise: Enterprise, at: datetime | None = None) -> dict[s
     when = at or timezone.now()
     found = (Declaration.objects
              .filter(enterprise=enterprise, status__in=Declaration.EDITABLE_STATES,
+                     kind=Declaration.Kind.NEW,
                      window__starts_at__lte=when, window__ends_at__gte=when)
              .order_by("created_at"))
     return {d.tier: d for d in found}

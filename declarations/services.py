@@ -32,7 +32,13 @@ from common.tiers import Tier
 from common.uploads import ZipEntry, validate_upload
 from common.workflow import Step, Workflow, decide, decide_many, record_start
 from enterprises.models import Enterprise, Recognition
-from enterprises.services import Title, recognitions_grant, valid_until_for
+from enterprises.services import (
+    Renewal,
+    Title,
+    recognitions_grant,
+    recognitions_renew,
+    valid_until_for,
+)
 from messaging.models import Category
 from messaging.services import Outgoing, message_send
 from portal.accounts.models import OfficialLevel, User
@@ -258,7 +264,8 @@ TIER_LETTERS = {Tier.INNOVATIVE: "C", Tier.SPECIALIZED: "Z", Tier.GIANT: "J"}
 def _next_number(declaration: Declaration) -> str:
     letter = TIER_LETTERS[Tier(declaration.tier)]
     year = timezone.localdate(declaration.created_at).year
-    return f"{year}{declaration.window.declaration_region.code}{letter}{declaration.pk:07d}"
+    rereview = "F" if declaration.kind == Declaration.Kind.REREVIEW else ""  # 复核
+    return f"{year}{declaration.declaration_region.code}{letter}{rereview}{declaration.pk:07d}"
 
 
 @transaction.atomic
@@ -284,11 +291,53 @@ def declaration_start(*, enterprise: Enterprise, by: User, tier: str,
             declaration = Declaration.objects.create(
                 number=f"tmp-{timezone.now().timestamp()}-{enterprise.pk}-{tier}"[:32],
                 enterprise=enterprise, tier=tier, window=window, region=enterprise.region,
+                declaration_region_id=window.declaration_region_id,
                 standard_version=window.standard_version,
-                form_data=building.initial_data(enterprise=enterprise, tier=tier, window=window),
+                form_data=building.initial_data(
+                    enterprise=enterprise, tier=tier, year=timezone.localdate(window.starts_at).year,
+                    standard_version=window.standard_version),
             )
     except IntegrityError:  # the other tab won the race: one declaration per window
         return Declaration.objects.get(enterprise=enterprise, tier=tier, window=window)
+    declaration.number = _next_number(declaration)
+    declaration.save(update_fields=["number"])
+    record_start(workflow=WORKFLOW, subject=declaration, action="start", by=by)
+    return declaration
+
+
+@transaction.atomic
+def rereview_start(*, enterprise: Enterprise, by: User, recognition: Recognition) -> Declaration:
+    """【去复核】: a 复核 draft of the title (domain.md §2.8): the same form, evidence, chain and
+    events as a 申报, judged by the standard the title was recognised under (§0.1), for the
+    validity period ending on the title's current end. Refused (ValidationError listing every
+    reason) by `selectors.rereview_refusals`; a double click gets the same draft back."""
+    if not by.is_enterprise or enterprise.account_id != by.pk:
+        raise PermissionDenied("只有本企业的法人账户可以申请复核。")
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    title = (Recognition.objects.select_related("enterprise__region__declaration_region")
+             .filter(pk=recognition.pk, enterprise=enterprise).first())
+    if title is None:
+        raise PermissionDenied("只能为本企业的称号申请复核。")
+    existing = Declaration.objects.filter(rereview_of=title, renews_until=title.valid_until).first()
+    if existing is not None:
+        return existing
+    refusals = selectors.rereview_refusals(recognition=title)
+    if refusals:
+        raise ValidationError([r.reason for r in refusals])
+    region = title.enterprise.region
+    try:
+        with transaction.atomic():
+            declaration = Declaration.objects.create(
+                number=f"tmp-{timezone.now().timestamp()}-{enterprise.pk}-r{title.pk}"[:32],
+                kind=Declaration.Kind.REREVIEW, enterprise=enterprise, tier=title.tier,
+                rereview_of=title, renews_until=title.valid_until, region=region,
+                declaration_region_id=region.declaration_region_id,
+                standard_version=title.standard_version,
+                form_data=building.initial_data(enterprise=enterprise, tier=title.tier,
+                                                year=timezone.localdate().year,
+                                                standard_version=title.standard_version))
+    except IntegrityError:  # the other tab won the race: one 复核 per validity period
+        return Declaration.objects.get(rereview_of=title, renews_until=title.valid_until)
     declaration.number = _next_number(declaration)
     declaration.save(update_fields=["number"])
     record_start(workflow=WORKFLOW, subject=declaration, action="start", by=by)
@@ -332,8 +381,9 @@ def declaration_submit(*, declaration: Declaration, by: User, pledge: bool) -> D
 
     def apply(locked: Declaration, step: Step) -> list[str]:
         now = timezone.now()
-        if not locked.window.is_open_at(now):
-            raise ValidationError("申报时间已结束，不能提交。")
+        if not locked.accepts_filing_at(now):
+            raise ValidationError("复核申请时间已结束，不能提交。" if locked.is_rereview
+                                  else "申报时间已结束，不能提交。")
         result = building.evaluate(locked)
         missing = building.enterprise_missing(locked, result)
         if missing:
@@ -364,7 +414,7 @@ def declaration_return(*, declaration: Declaration, by: User, opinion: str) -> D
     window is open (manual FAQ 7); resubmission comes back to this level."""
 
     def apply(locked: Declaration, step: Step) -> list[str]:
-        if not locked.window.is_open_at(timezone.now()):
+        if not locked.accepts_filing_at(timezone.now()):
             raise ValidationError("申报时间已结束，不能退回企业修改。")
         locked.returned_level = step.source.removeprefix("at_")  # the level returning it
         return ["returned_level", "updated_at"]
@@ -754,15 +804,17 @@ def batch_save(*, by: User, name: str, objection_contact: str, tier: str = "",
 
 def _publicity_body(batch: RecognitionBatch) -> str:
     rows = (Declaration.objects.filter(batch=batch).order_by("number")
-            .values_list("enterprise__name", "enterprise__uscc"))
+            .values_list("enterprise__name", "enterprise__uscc", "kind"))
     tier = Tier(batch.tier).label
-    table = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                             ((n, name, uscc, tier) for n, (name, uscc) in enumerate(rows, 1)))
+    kinds = {Declaration.Kind.NEW: "认定", Declaration.Kind.REREVIEW: "复核"}
+    table = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                             ((n, name, uscc, tier, kinds.get(kind, kind))
+                              for n, (name, uscc, kind) in enumerate(rows, 1)))
     return format_html(
         "<p>现将{}拟认定{}名单予以公示，公示时间：{}至{}。</p>"
         "<p>公示期间，对名单有异议的，请以书面形式向{}反映。个人提出异议的须署真实姓名并本人签名，"
         "单位提出异议的须加盖单位公章，并附联系方式；匿名异议不予受理。</p>"
-        "<table><thead><tr><th>序号</th><th>企业名称</th><th>统一社会信用代码</th><th>层级</th></tr>"
+        "<table><thead><tr><th>序号</th><th>企业名称</th><th>统一社会信用代码</th><th>层级</th><th>类型</th></tr>"
         "</thead><tbody>{}</tbody></table>",
         batch.name, tier, f"{batch.publicity_starts_on:%Y年%m月%d日}",
         f"{batch.publicity_ends_on:%Y年%m月%d日}", batch.objection_contact, table)
@@ -821,17 +873,26 @@ def notify_recognised(declarations: Iterable[Declaration], *, batch: Recognition
     unique key — one per declaration — makes a second call send nothing)."""
     rows = (Declaration.objects.filter(pk__in=[d.pk for d in declarations])
             .exclude(enterprise__account__isnull=True)
-            .values_list("pk", "public_id", "number", "tier", "enterprise__account_id"))
+            .values_list("pk", "public_id", "number", "tier", "kind", "enterprise__account_id",
+                         "rereview_of__valid_until"))
+    on = f"{batch.recognised_on:%Y年%-m月%-d日}"
+
+    def message(pk: int, public_id: Any, number: str, tier: str, kind: str, account_id: int,
+                valid_until: date | None) -> Outgoing:
+        if kind == Declaration.Kind.REREVIEW:
+            title = f"您的{Tier(tier).label}复核已通过"
+            body = (f"复核编号{number}已于{on}通过（{batch.name}，文号：{batch.document_no}），"
+                    f"称号有效期延长至{valid_until:%Y年%-m月%-d日}。详情请在【认证到期管理】中查看。")
+        else:
+            title = f"您的{Tier(tier).label}申报已通过认定"
+            body = (f"申报编号{number}已于{on}通过认定（{batch.name}，认定文号：{batch.document_no}）。"
+                    "证书编号和有效期请在【认证到期管理】或企业认定查询中查看。")
+        return Outgoing(recipient_id=account_id, title=title, body=body,
+                        subject=f"declaration:{pk}",
+                        link=reverse("declarations:detail", args=[public_id]))
+
     return message_send(category=Category.RECOGNITION, kind="declaration_recognised", sent_by=by,
-                        outgoing=[Outgoing(
-                            recipient_id=account_id,
-                            title=f"您的{Tier(tier).label}申报已通过认定",
-                            body=(f"申报编号{number}已于{batch.recognised_on:%Y年%-m月%-d日}通过认定"
-                                  f"（{batch.name}，认定文号：{batch.document_no}）。"
-                                  "证书编号和有效期请在【认证到期管理】或企业认定查询中查看。"),
-                            subject=f"declaration:{pk}",
-                            link=reverse("declarations:detail", args=[public_id]))
-                            for pk, public_id, number, tier, account_id in rows])
+                        outgoing=[message(*row) for row in rows])
 
 
 @transaction.atomic
@@ -863,21 +924,31 @@ def batch_recognise(*, by: User, batch: RecognitionBatch, document_no: str | Non
             raise ValidationError(f"异议成立的企业（{'、'.join(upheld)}）请先作“不予认定”处理。")
         _check_batch_scope(by, locked)
         members = list(Declaration.objects.filter(batch=locked, status=S.PUBLICIZED)
-                       .select_related("window__declaration_region").order_by("number")
-                       .only("pk", "number", "tier", "enterprise_id", "window__declaration_region__code"))
+                       .select_related("declaration_region").order_by("number")
+                       .only("pk", "number", "tier", "kind", "enterprise_id", "rereview_of_id",
+                             "renews_until", "standard_version", "declaration_region__code"))
         moved = set(decide_many(workflow=WORKFLOW, queryset=Declaration.objects.filter(batch=locked),
                                 source=S.PUBLICIZED, action="recognise", by=by))
         members = [d for d in members if d.pk in moved]
         if not members:
             raise ValidationError("本批次没有公示中的申报可认定。")
+        # A 申报 gets a new title; a 复核 extends the title it renews by 3 years.
+        granted = [d for d in members if d.kind == Declaration.Kind.NEW]
+        renewed = [d for d in members if d.kind == Declaration.Kind.REREVIEW]
         numbers = certificate_numbers(
             year=on.year, tier=locked.tier,
-            region_codes=[d.window.declaration_region.code for d in members])
+            region_codes=[d.declaration_region.code for d in granted])
         until = valid_until_for(on)
-        recognitions_grant(by=by, titles=[
-            Title(enterprise_id=d.enterprise_id, tier=locked.tier, valid_from=on, valid_until=until,
-                  batch=locked.name, document_no=number, certificate_no=certificate)
-            for d, certificate in zip(members, numbers, strict=True)])
+        if granted:
+            recognitions_grant(by=by, titles=[
+                Title(enterprise_id=d.enterprise_id, tier=locked.tier, valid_from=on,
+                      valid_until=until, batch=locked.name, document_no=number,
+                      certificate_no=certificate, standard_version=d.standard_version)
+                for d, certificate in zip(granted, numbers, strict=True)])
+        if renewed:
+            recognitions_renew(by=by, batch=locked.name, document_no=number, renewals=[
+                Renewal(recognition_id=d.rereview_of_id, renews_until=d.renews_until)
+                for d in renewed])
         for d in members:
             d.status = S.RECOGNISED
         locked.document_no, locked.recognised_on = number, on

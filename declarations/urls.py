@@ -17,6 +17,10 @@ urlpatterns = [
     path(f"{D}autosave/", views.autosave, name="autosave"),
     path(f"{D}preview/", views.preview, name="preview"),
     path(f"{D}submit/", views.submit, name="submit"),
+    # 认证到期管理 (复核)
+    path("enterprise/rereviews/", views.rereviews, name="rereviews"),
+    path("enterprise/rereviews/<int:recognition_id>/start/", views.rereview_start,
+         name="rereview_start"),
     # 佐证材料
     path(f"{D}evidence/", views.evidence_upload, name="evidence_upload"),
     path(f"{D}evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),

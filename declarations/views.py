@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 from assessment.selectors import latest_result
 from common.tiers import Tier
 from common.workflow import events_for
+from enterprises.models import Recognition
 from enterprises.services import enterprise_for_account
 from portal.accounts.decorators import PERSON_CANNOT_DECLARE, enterprise_required
 
@@ -122,6 +123,37 @@ def start(request: HttpRequest, tier: str) -> HttpResponse:
     return redirect("declarations:edit", public_id=declaration.public_id)
 
 
+# --- 认证到期管理 (复核) ---------------------------------------------------------------------------
+
+
+@enterprise_required
+def rereviews(request: HttpRequest) -> HttpResponse:
+    """认证到期管理: each title with its validity and 复核 period, 【去复核】 when every condition
+    holds (else exactly which fails), the 复核 of its current validity, and the 复核 history."""
+    enterprise = enterprise_for_account(user=request.user)
+    titles = selectors.rereview_titles(enterprise)
+    page = Paginator(selectors.rereviews_of(enterprise), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "declarations/rereviews.html", {"titles": titles, "page": page})
+
+
+@require_POST
+@enterprise_required
+def rereview_start(request: HttpRequest, recognition_id: int) -> HttpResponse:
+    """【去复核】: a 复核 draft of one of the enterprise's own titles (the same one on a
+    double click), then the form."""
+    enterprise = enterprise_for_account(user=request.user)
+    title = get_object_or_404(Recognition, pk=recognition_id, enterprise=enterprise)
+    try:
+        declaration = services.rereview_start(enterprise=enterprise, by=request.user,
+                                              recognition=title)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("declarations:rereviews")
+    return redirect("declarations:edit", public_id=declaration.public_id)
+
+
 def _edit_url(declaration: Declaration, section: str = "") -> str:
     url = reverse("declarations:edit", args=[declaration.public_id])
     return f"{url}#section-{section}" if section else url
@@ -175,7 +207,7 @@ def _edit_page(request: HttpRequest, declaration: Declaration, *,
         "returned_by": LEVEL_LABELS.get(declaration.returned_level, "审核部门"),
         "digital": digital, "pledge_form": pledge_form or forms.PledgeForm(),
         "submit_errors": submit_errors or [],
-        "years": building.figure_years(declaration.window),
+        "years": building.figure_years(declaration.year),
         "evidence": selectors.evidence_of(declaration), "editable": True,
     })
 
@@ -297,7 +329,7 @@ def filed_sections(declaration: Declaration) -> list[dict[str, Any]]:
     for name, fields in building.spec(declaration.tier, declaration.standard_version).items():
         stored = data.get(name) or {}
         if name == "figures":
-            years = building.figure_years(declaration.window)
+            years = building.figure_years(declaration.year)
             rows = [(label, [(stored.get(str(y)) or {}).get(key) for y in years])
                     for key, label in building.FIGURES]
             out.append({"name": name, "label": building.SECTION_LABELS[name], "years": years,

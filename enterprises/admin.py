@@ -29,6 +29,7 @@ from .models import (
     InfoUpdate,
     MajorChange,
     Recognition,
+    RereviewSetting,
     UpdateWindow,
     YearFigures,
 )
@@ -217,6 +218,19 @@ class RecognitionStatusFilter(admin.SimpleListFilter):
 @admin.register(Recognition)
 class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "enterprise__region"
+    # Set from the declaration (or, for imports and entries, the recognition date).
+    readonly_fields = ["standard_version", "validity_history"]
+
+    @admin.display(description="有效期记录（认定与复核）")
+    def validity_history(self, obj: Recognition) -> str:
+        terms = list(obj.terms.all()) if obj.pk else []
+        if not terms:
+            return "—"
+        rows = [(f"{t.valid_from:%Y-%m-%d}", f"{t.valid_until:%Y-%m-%d}", t.get_source_display(),
+                 t.batch or "—", t.document_no or "—") for t in terms]
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        return format_html("<table><tr><th>有效期起</th><th>有效期止</th><th>来源</th><th>批次</th>"
+                           "<th>文号</th></tr>{}</table>", body)
     list_display = ["enterprise", "tier", "batch", "valid_from", "valid_until", "status",
                     "revoked_at"]
     list_filter = [RecognitionStatusFilter, "tier"]
@@ -243,24 +257,29 @@ class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         obj._state.db = saved._state.db
 
 
-@admin.register(UpdateWindow)
-class UpdateWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class RegionalSettingAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """Rows that are national (no declaration region: the ministry's) or a region's own (its
+    province officials'): everyone sees the national row and their region's."""
+
     declaration_region_field = "declaration_region"
-    list_display = ["year", "declaration_region", "starts_on", "ends_on"]
-    list_filter = ["year"]
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         user = request.user
         if user.is_superuser or user.official_level == OfficialLevel.MINISTRY:
             return queryset
-        # Others see the national window and their own region's.
+        # Others see the national row and their own region's.
         return queryset.filter(declaration_region__isnull=True) | super().scope_queryset(queryset, request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.declaration_region_id is None:
-            # The national window is the ministry's.
+            # The national row is the ministry's.
             return request.user.is_superuser or request.user.official_level == OfficialLevel.MINISTRY
         return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.declaration_region_id is None:
+            return request.user.is_superuser or request.user.official_level == OfficialLevel.MINISTRY
+        return super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "declaration_region" and request.user.official_level == OfficialLevel.PROVINCE:
@@ -269,16 +288,47 @@ class UpdateWindowAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             kwargs["required"] = True
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj: UpdateWindow, form: Any, change: bool) -> None:
-        data = form.cleaned_data
-        saved = services.update_window_save(
-            by=request.user, window=obj if change else None, year=data["year"],
-            declaration_region=data.get("declaration_region"), starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-        )
+    def _saved(self, obj: Any, saved: Any) -> None:
         obj.pk = saved.pk
         obj._state.adding = False
         obj._state.db = saved._state.db
+
+
+@admin.register(UpdateWindow)
+class UpdateWindowAdmin(RegionalSettingAdmin):
+    list_display = ["year", "declaration_region", "starts_on", "ends_on"]
+    list_filter = ["year"]
+
+    def save_model(self, request: HttpRequest, obj: UpdateWindow, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        self._saved(obj, services.update_window_save(
+            by=request.user, window=obj if change else None, year=data["year"],
+            declaration_region=data.get("declaration_region"), starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        ))
+
+
+@admin.register(RereviewSetting)
+class RereviewSettingAdmin(RegionalSettingAdmin):
+    """复核申请时间: without a row, titles may apply in the last 6 months of validity."""
+
+    list_display = ["declaration_region", "tier", "opens_months_before", "closes_months_after"]
+    list_filter = ["tier"]
+
+    def save_model(self, request: HttpRequest, obj: RereviewSetting, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        self._saved(obj, services.rereview_setting_save(
+            by=request.user, setting=obj if change else None,
+            declaration_region=data.get("declaration_region"), tier=data["tier"],
+            opens_months_before=data["opens_months_before"],
+            closes_months_after=data["closes_months_after"]))
+
+    def delete_model(self, request: HttpRequest, obj: RereviewSetting) -> None:
+        services.rereview_setting_delete(by=request.user, setting=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for row in queryset:
+            services.rereview_setting_delete(by=request.user, setting=row)
 
 
 @admin.register(InfoUpdate)

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -162,6 +162,8 @@ class Recognition(models.Model):
     # the title, the enterprise may not declare again for 3 years from the cancellation.
     revoked_for_misconduct = models.BooleanField("因违法违规等情形取消（三年内不得申报）",
                                                  default=False)
+    # A 复核 is judged by the standard the title was recognised under (domain.md §0.1).
+    standard_version = models.CharField("认定标准版本", max_length=8, default="2022")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RecognitionQuerySet.as_manager()
@@ -197,6 +199,71 @@ class Recognition(models.Model):
         if on < self.valid_from:
             return "未生效"
         return "有效"
+
+
+class RecognitionTerm(models.Model):
+    """One validity period of a title: the first from its 认定 (or import, or an official's
+    entry), each later one from a 复核 that passed (domain.md §2.8: 有效期延长三年). The title's
+    own `valid_from`/`valid_until` span all of them; the newest term is the one in force."""
+
+    class Source(models.TextChoices):
+        RECOGNITION = "recognition", "认定"
+        REREVIEW = "rereview", "复核通过"
+        IMPORT = "import", "历史名单导入"
+        ENTRY = "entry", "管理员录入"
+
+    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="terms",
+                                    verbose_name="认定记录")
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期止")
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    batch = models.CharField("批次", max_length=50, blank=True)
+    document_no = models.CharField("文号", max_length=60, blank=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "有效期记录"
+        verbose_name_plural = "有效期记录"
+        ordering = ["recognition", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(name="term_valid_range",
+                                   condition=Q(valid_until__gte=models.F("valid_from"))),
+            models.UniqueConstraint(fields=["recognition", "valid_from"], name="term_one_per_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%Y-%m-%d} 至 {self.valid_until:%Y-%m-%d}（{self.get_source_display()}）"
+
+
+class RereviewSetting(models.Model):
+    """When a title may apply for 复核 (认证到期管理 → 【去复核】): from `opens_months_before` months
+    before its validity ends until `closes_months_after` months after (0 = the last day of
+    validity). A row without a declaration region is the national default; a declaration
+    region may set its own per tier. Without any row: the last 6 months of validity."""
+
+    declaration_region = models.ForeignKey(
+        DeclarationRegion, verbose_name="申报地区（空 = 全国）", null=True, blank=True,
+        on_delete=models.CASCADE, related_name="rereview_settings")
+    tier = models.CharField("层级", max_length=12, choices=Tier.choices)
+    opens_months_before = models.PositiveSmallIntegerField(
+        "到期前几个月可申请复核", default=6, validators=[MinValueValidator(1), MaxValueValidator(36)])
+    closes_months_after = models.PositiveSmallIntegerField(
+        "到期后几个月内仍可申请", default=0, validators=[MaxValueValidator(12)],
+        help_text="0 = 有效期最后一天截止。")
+
+    class Meta:
+        verbose_name = "复核申请时间"
+        verbose_name_plural = "复核申请时间"
+        ordering = ["declaration_region", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration_region", "tier"],
+                                    name="rereview_setting_one_per_tier"),
+            models.UniqueConstraint(fields=["tier"], condition=Q(declaration_region__isnull=True),
+                                    name="rereview_setting_one_national_per_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_region or '全国'} · {self.get_tier_display()}"
 
 
 class UpdateWindow(models.Model):

@@ -7,6 +7,7 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +22,7 @@ from .models import (
     InfoUpdate,
     MajorChange,
     Recognition,
+    RereviewSetting,
     UpdateWindow,
     YearFigures,
 )
@@ -65,6 +67,79 @@ def update_window(*, enterprise: Enterprise | None, year: int) -> Window:
         return Window(chosen.starts_on, chosen.ends_on)
     (m1, d1), (m2, d2) = DEFAULT_WINDOW
     return Window(dt.date(year, m1, d1), dt.date(year, m2, d2))
+
+
+# 认证到期管理: without a setting, 复核 may be applied for in the last 6 months of validity.
+DEFAULT_REREVIEW_MONTHS = (6, 0)  # (months before the end it opens, months after it closes)
+
+
+@dataclass(frozen=True)
+class RereviewPeriod:
+    opens_on: dt.date
+    closes_on: dt.date  # inclusive
+
+    def contains(self, on: dt.date) -> bool:
+        return self.opens_on <= on <= self.closes_on
+
+
+def rereview_period(recognition: Recognition) -> RereviewPeriod:
+    """When `recognition` may apply for 复核: the declaration region's setting for its tier,
+    else the national one, else the last 6 months of validity (2029-05-31 → from 2028-12-01)."""
+    enterprise = recognition.enterprise
+    dr_id = enterprise.region.declaration_region_id if enterprise.region_id else None
+    settings = {s.declaration_region_id: s for s in RereviewSetting.objects.filter(
+        Q(declaration_region__isnull=True) | Q(declaration_region_id=dr_id), tier=recognition.tier)}
+    chosen = settings.get(dr_id) or settings.get(None)
+    before, after = ((chosen.opens_months_before, chosen.closes_months_after) if chosen
+                     else DEFAULT_REREVIEW_MONTHS)
+    end = recognition.valid_until
+    return RereviewPeriod(end - relativedelta(months=before) + dt.timedelta(days=1),
+                          end + relativedelta(months=after))
+
+
+def term_start(recognition: Recognition) -> dt.date:
+    """The first day of the validity period in force (the latest term; domain.md §2.8)."""
+    latest = recognition.terms.order_by("-valid_from").values_list("valid_from", flat=True).first()
+    return latest or recognition.valid_from
+
+
+def _cn(day: dt.date) -> str:
+    return f"{day:%Y年%-m月%-d日}"
+
+
+def rereview_problems(recognition: Recognition, on: dt.date) -> list[str]:
+    """Why `recognition` may not apply for 复核 on `on`, each condition that fails, in Chinese
+    (empty: it may). domain.md §2.5–§2.8: in force (not cancelled, 复核资格 not removed), inside
+    its 复核 period, every annual information update of the current validity done, and no
+    major change reported late (more than 3 months after it happened) in it."""
+    problems: list[str] = []
+    if recognition.revoked_at is not None or getattr(recognition, "state", "") == "revoked":
+        return ["该称号已被取消认定，不能申请复核。"]
+    if getattr(recognition, "rereview_status", "") == "barred":
+        why = getattr(recognition, "rereview_bar_reason", "") or "主管部门决定"
+        problems.append(f"该称号已被取消复核资格（{why}）。")
+    period = rereview_period(recognition)
+    if on < period.opens_on:
+        problems.append(f"复核申请时间为{_cn(period.opens_on)}至{_cn(period.closes_on)}，尚未开始。")
+    elif on > period.closes_on:
+        problems.append(f"复核申请已于{_cn(period.closes_on)}截止。")
+    start = term_start(recognition)
+    done = set(InfoUpdate.objects.filter(enterprise_id=recognition.enterprise_id,
+                                         status=InfoUpdate.Status.SUBMITTED,
+                                         year__gte=start.year).values_list("year", flat=True))
+    for year in range(start.year, on.year + 1):
+        window = update_window(enterprise=recognition.enterprise, year=year)
+        # Due when the title was held for the whole window and the window has closed.
+        due = start <= window.starts_on and window.ends_on <= recognition.valid_until
+        if due and window.ends_on < on and year not in done:
+            problems.append(f"{year}年信息更新未在{_cn(window.ends_on)}前完成，按规定取消复核资格。")
+    late = (MajorChange.objects.filter(enterprise_id=recognition.enterprise_id, is_late=True,
+                                       changed_on__gte=start)
+            .exclude(status=MajorChange.Status.DRAFT).order_by("changed_on"))
+    for change in late:
+        problems.append(f"重大变更（{change.get_change_type_display()}，{_cn(change.changed_on)}）"
+                        "未在3个月内报告，按规定取消复核资格。")
+    return problems
 
 
 def today() -> dt.date:

@@ -34,6 +34,8 @@ from .models import (
     InfoUpdate,
     MajorChange,
     Recognition,
+    RecognitionTerm,
+    RereviewSetting,
     UpdateWindow,
     YearFigures,
 )
@@ -386,6 +388,21 @@ class Title:
     batch: str = ""
     document_no: str = ""
     certificate_no: str = ""
+    standard_version: str = "2022"
+
+
+def standard_version_on(day: dt.date) -> str:
+    """The standard a title recognised on `day` was judged by when nothing says otherwise
+    (imports, entries by hand): 工信部企业〔2026〕2号 from 2026-04-01, the 2022 one before."""
+    return "2026" if day >= dt.date(2026, 4, 1) else "2022"
+
+
+def _first_terms(rows: Sequence[Recognition], source: str) -> None:
+    """Each new title's first validity period (its history; 复核 adds the later ones)."""
+    RecognitionTerm.objects.bulk_create(
+        [RecognitionTerm(recognition=r, valid_from=r.valid_from, valid_until=r.valid_until,
+                         source=source, batch=r.batch, document_no=r.document_no) for r in rows],
+        batch_size=500)
 
 
 def valid_until_for(valid_from: dt.date) -> dt.date:
@@ -405,11 +422,55 @@ def recognitions_grant(*, by: User, titles: Sequence[Title]) -> list[Recognition
         raise PermissionDenied(f"有 {len(outside)} 家企业不在您的管辖范围内，未认定。")
     rows = [Recognition(enterprise_id=t.enterprise_id, tier=t.tier, batch=t.batch,
                         document_no=t.document_no, certificate_no=t.certificate_no,
-                        valid_from=t.valid_from, valid_until=t.valid_until) for t in titles]
+                        valid_from=t.valid_from, valid_until=t.valid_until,
+                        standard_version=t.standard_version) for t in titles]
     for row in rows:
         if row.valid_until < row.valid_from:
             raise ValidationError({"valid_until": "有效期止不能早于有效期起。"})
-    return Recognition.objects.bulk_create(rows, batch_size=500)
+    created = Recognition.objects.bulk_create(rows, batch_size=500)
+    _first_terms(created, RecognitionTerm.Source.RECOGNITION)
+    return created
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """One title whose 复核 passed: it renews the validity ending on `renews_until`."""
+
+    recognition_id: int
+    renews_until: dt.date
+
+
+@transaction.atomic
+def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = "",
+                       document_no: str = "") -> list[Recognition]:
+    """复核通过 (domain.md §2.8): each title's validity is extended by 3 years from the day
+    after the end it renews — the same title, a new row in its validity history. Every title
+    must be in `by`'s scope, still end on that day (not renewed already) and not be cancelled,
+    or nothing is written."""
+    if not by.has_perm("enterprises.add_recognition"):
+        raise PermissionDenied("您无权办理复核。")
+    wanted = {r.recognition_id: r.renews_until for r in renewals}
+    rows = list(Recognition.objects.select_for_update(of=("self",)).select_related("enterprise")
+                .filter(pk__in=wanted).order_by("pk"))
+    outside = _outside_scope(by, [r.enterprise_id for r in rows])
+    if outside or len(rows) != len(wanted):
+        raise PermissionDenied(f"有 {len(outside) or len(wanted) - len(rows)} 家企业不在您的管辖范围内，未办理复核。")
+    terms = []
+    for row in rows:
+        if row.revoked_at is not None or getattr(row, "state", "") == "revoked":
+            raise ValidationError(f"{row.enterprise.name}的称号已被取消，不能复核通过。")
+        if row.valid_until != wanted[row.pk]:
+            raise ValidationError(f"{row.enterprise.name}的称号有效期已变更（现至"
+                                  f"{row.valid_until:%Y-%m-%d}），请核对后再办理。")
+        starts = row.valid_until + dt.timedelta(days=1)
+        row.valid_until = valid_until_for(starts)
+        terms.append(RecognitionTerm(recognition=row, valid_from=starts,
+                                     valid_until=row.valid_until,
+                                     source=RecognitionTerm.Source.REREVIEW, batch=batch,
+                                     document_no=document_no))
+    Recognition.objects.bulk_update(rows, ["valid_until"], batch_size=500)
+    RecognitionTerm.objects.bulk_create(terms, batch_size=500)
+    return rows
 
 
 @transaction.atomic
@@ -434,6 +495,11 @@ def recognition_save(
             raise PermissionDenied("该认定记录不在您的管辖范围内。")
     if not _enterprise_in_scope(by, enterprise.pk):
         raise PermissionDenied("该企业不在您的管辖范围内。")
+    terms = list(row.terms.order_by("valid_from")) if row.pk else []
+    if len(terms) > 1 and (row.valid_from, row.valid_until) != (valid_from, valid_until):
+        raise ValidationError({"valid_until": "该称号已有复核通过的有效期记录，有效期不能直接修改。"})
+    if row.pk is None:
+        row.standard_version = standard_version_on(valid_from)
     row.enterprise = enterprise
     row.tier, row.batch, row.certificate_no = tier, batch, certificate_no
     row.document_no = document_no
@@ -441,6 +507,11 @@ def recognition_save(
     row.revoked_at, row.revoke_reason = revoked_at, revoke_reason
     row.full_clean()
     row.save()
+    if not terms:
+        _first_terms([row], RecognitionTerm.Source.ENTRY)
+    else:  # the one term follows a correction of the dates, the batch or the document
+        RecognitionTerm.objects.filter(pk=terms[0].pk).update(
+            valid_from=valid_from, valid_until=valid_until, batch=batch, document_no=document_no)
     return row
 
 
@@ -471,6 +542,37 @@ def update_window_save(
     row.full_clean()
     row.save()
     return row
+
+
+@transaction.atomic
+def rereview_setting_save(
+    *, by: User, setting: RereviewSetting | None, declaration_region: DeclarationRegion | None,
+    tier: str, opens_months_before: int, closes_months_after: int,
+) -> RereviewSetting:
+    """Create (setting=None) or change when a tier's titles may apply for 复核 in a region
+    (no region: the national default, the ministry's)."""
+    perm = ("enterprises.add_rereviewsetting" if setting is None
+            else "enterprises.change_rereviewsetting")
+    row = RereviewSetting() if setting is None else RereviewSetting.objects.select_for_update().get(
+        pk=setting.pk)
+    if not by.has_perm(perm) or (
+            setting is not None and not _manages_update_window(by, row.declaration_region_id)):
+        raise PermissionDenied("您无权修改该复核申请时间。")
+    if not _manages_update_window(by, declaration_region.pk if declaration_region else None):
+        raise PermissionDenied("您只能维护本地区的复核申请时间。")
+    row.declaration_region, row.tier = declaration_region, tier
+    row.opens_months_before, row.closes_months_after = opens_months_before, closes_months_after
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def rereview_setting_delete(*, by: User, setting: RereviewSetting) -> None:
+    if not by.has_perm("enterprises.delete_rereviewsetting") or not _manages_update_window(
+            by, setting.declaration_region_id):
+        raise PermissionDenied("您无权删除该复核申请时间。")
+    setting.delete()
 
 
 # --- Import of historical recognised lists (enterprises/imports.py validates the file) ----------
@@ -508,14 +610,16 @@ def recognitions_import(*, by: User, rows: list[dict[str, Any]]) -> int:
         elif enterprise.pk not in in_scope_ids:
             raise PermissionDenied(f"{row['name']}（{row['uscc']}）不在您的管辖范围内。")
         titles.append(Recognition(enterprise=enterprise, tier=row["tier"], batch=row["batch"],
-                                  valid_from=row["valid_from"], valid_until=row["valid_until"]))
+                                  valid_from=row["valid_from"], valid_until=row["valid_until"],
+                                  standard_version=standard_version_on(row["valid_from"])))
     taken = set(Recognition.objects.filter(enterprise__in=[t.enterprise for t in titles])
                 .values_list("enterprise_id", "tier", "batch"))
     for title in titles:
         if (title.enterprise_id, title.tier, title.batch) in taken:
             raise ValidationError(f"{title.enterprise.name}的该批次认定记录已存在。")
         title.full_clean()
-    Recognition.objects.bulk_create(titles)
+    created = Recognition.objects.bulk_create(titles)
+    _first_terms(created, RecognitionTerm.Source.IMPORT)
     return len(titles)
 
 
