@@ -214,20 +214,26 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
 
     scope_field = "region"
     workflow = services.WORKFLOW
-    list_display = ["number", "enterprise", "tier", "window", "status", "level_display",
+    list_display = ["number", "enterprise", "tier", "kind", "where_filed", "status", "level_display",
                     "onsite_display", "submitted_at"]
-    list_filter = [MyQueueFilter, "tier", "status", WindowFilter, BatchFilter,
+    list_filter = [MyQueueFilter, "tier", "kind", "status", WindowFilter, BatchFilter,
                    DeclarationSectionFilter, SubRegionFilter]
-    list_select_related = ["enterprise", "window__declaration_region"]
+    list_select_related = ["enterprise", "window__declaration_region", "declaration_region"]
     search_fields = ["number", "enterprise__name", "enterprise__uscc"]
     show_full_result_count = False
     ordering = ["submitted_at", "id"]  # the queue: oldest submission first
     list_per_page = 50
     actions = ["recommend_selected", "draw_onsite_sample"]
-    decision_readonly = ("number", "enterprise", "tier", "window", "standard_version", "status",
+    decision_readonly = ("number", "enterprise", "tier", "kind", "where_filed", "standard_version",
+                         "status",
                          "level_display", "submitted_at", "verification_code", "onsite_display",
                          "score_table", "judgement_table", "reviewed_summary",
                          "assessment_summary", "profile_table", "evidence_links")
+
+    @admin.display(description="申报批次")
+    def where_filed(self, obj: Declaration) -> str:
+        """The window for a 申报; the validity it renews for a 复核."""
+        return f"{obj.declaration_region.name} {obj.batch_label}".strip()
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         # Drafts are the enterprise's own business until filed.

@@ -59,6 +59,6 @@ def test_the_enterprise_pages_have_no_wcag_violation(browser, live_server):
     login(browser, live_server.url, "a11yco")
     pages = ["/enterprise/", "/enterprise/profile/", "/enterprise/profile/edit/",
              "/enterprise/profile/update/", "/enterprise/changes/", "/enterprise/changes/new/",
-             "/assessment/", "/accounts/phone/"]
+             "/assessment/", "/accounts/phone/", "/enterprise/rereviews/"]
     found = {url: v for url in pages if (v := violations(browser, live_server.url + url))}
     assert not found, report(found)

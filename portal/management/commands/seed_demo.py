@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
@@ -17,11 +18,13 @@ from enterprises.models import (
     ChangeType,
     Enterprise,
     Industry,
+    InfoUpdate,
     MajorChange,
     Recognition,
+    RecognitionTerm,
     YearFigures,
 )
-from enterprises.services import enterprise_for_account
+from enterprises.services import enterprise_for_account, standard_version_on
 from portal.accounts.models import PhoneChangeRequest, User
 from portal.accounts.services import (
     account_register_enterprise,
@@ -95,6 +98,24 @@ class Command(BaseCommand):
                                        certificate_no="YS-0001",
                                        valid_from=datetime.date(last_year, 6, 1),
                                        valid_until=datetime.date(last_year + 3, 5, 31))
+        if not kejie.recognitions.filter(tier="innovative").exists():
+            # 创新型, ending in 90 days: inside its 复核 period (认证到期管理 offers 【去复核】),
+            # with every annual update of its validity made.
+            ends = timezone.localdate() + datetime.timedelta(days=90)
+            starts = ends - relativedelta(years=3) + datetime.timedelta(days=1)
+            title = Recognition.objects.create(enterprise=kejie, tier="innovative",
+                                               batch="演示批次（创新型）", certificate_no="YS-C-0001",
+                                               valid_from=starts, valid_until=ends,
+                                               standard_version=standard_version_on(starts))
+            RecognitionTerm.objects.create(recognition=title, valid_from=starts, valid_until=ends,
+                                           source=RecognitionTerm.Source.RECOGNITION)
+            for year in range(starts.year, timezone.localdate().year + 1):
+                made = datetime.datetime(year, 3, 1, tzinfo=datetime.UTC)
+                if made < timezone.now():
+                    InfoUpdate.objects.get_or_create(
+                        enterprise=kejie, year=year,
+                        defaults={"figures_year": year - 1, "submitted_by": kejie.account,
+                                  "submitted_at": made})
         # 3484 机械零部件加工 (门类 C): a precision manufacturer answers the 制造业 questionnaire.
         _complete(enterprise_for_account(user=User.objects.get(username="gz_huaxin")), "440106",
                   "3484", last_year)
@@ -181,7 +202,7 @@ class Command(BaseCommand):
                 letter_name="授权书.pdf",
             )
         self.stdout.write(self.style.SUCCESS("演示数据已载入。所有演示账户的密码：" + DEMO_PASSWORD))
-        self.stdout.write("  企业状态：gz_kejie 已认定（专精特新），gz_huaxin 信息完整未认定，"
+        self.stdout.write("  企业状态：gz_kejie 已认定（专精特新；创新型将于90天后到期，可在认证到期管理中【去复核】），gz_huaxin 信息完整未认定，"
                           "sz_xinrui 信息未完善，nj_tianyuan 有待审核的更名报告")
         self.stdout.write("\n".join(lines))
         self.stdout.write("  企业端登录：http://127.0.0.1:8000/accounts/login/  管理端：http://127.0.0.1:8000/admin/")
