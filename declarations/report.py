@@ -172,6 +172,7 @@ def report_context(declaration: Declaration) -> dict[str, Any]:
     return {
         "declaration": declaration,
         "tier_label": Tier(declaration.tier).label,
+        "doc_label": "复核申请书" if declaration.is_rereview else "申报书",
         "region_name": declaration.declaration_region.name,
         "submitted_at": timezone.localtime(declaration.submitted_at),
         "profile": _profile(declaration),

@@ -372,3 +372,14 @@ def test_the_rereview_summary_export_reads_each_titles_rereview_and_the_reason_i
         services.declaration_not_recommend(declaration=filed, by=tianhe_county,
                                            opinion="研发费用占比不达标")
     assert outcome("2026-03-04") == ("复核未通过", "研发费用占比不达标")
+
+
+def test_the_printed_rereview_is_titled_as_one(ent_tianhe, title):
+    from declarations.report import report_context
+
+    with time_machine.travel(at("2026-03-01"), tick=False):
+        draft = filled(services.rereview_start(enterprise=title.enterprise, by=ent_tianhe,
+                                               recognition=title), ent_tianhe)
+        filed = services.declaration_submit(declaration=draft, by=ent_tianhe, pledge=True)
+    context = report_context(filed)
+    assert context["doc_label"] == "复核申请书" and context["region_name"] == "广东省"
