@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
-from . import selectors
+from . import counters, selectors
 from .caching import anonymous_cacheable
 from .forms import SearchForm
-from .models import Announcement
 
 # A page number beyond this is certainly garbage (COUNT_CAP / PAGE_SIZE = 500 real pages).
 MAX_PAGE = 100_000
@@ -48,9 +46,8 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 
 def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = selectors.get_public_announcement(pk)
-    # A counter, not an audit: one atomic UPDATE, no read-modify-write race.
-    Announcement.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
-    announcement.view_count += 1
+    # Buffered (counters.py): the stored count plus this process's views not yet written.
+    announcement.view_count += counters.count_view(announcement.pk)
     newer, older = selectors.neighbours(announcement)
     context = {
         "announcement": announcement,

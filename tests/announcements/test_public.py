@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from announcements import services
+from announcements import counters, services
 from announcements.models import Level, Status
 from announcements.selectors import clear_local_pages
 from tests.announcements.conftest import PDF_BYTES, bulk, make, pdf
@@ -169,6 +169,7 @@ def test_the_detail_counts_views_and_links_previous_and_next(client):
     assert f'href="/announcements/{older.pk}/">较早的通知' in body
     assert "省级通知不混入" not in body
     client.get(f"/announcements/{middle.pk}/")
+    counters.flush()
     middle.refresh_from_db()
     assert middle.view_count == 2
     assert "没有了" in client.get(f"/announcements/{newer.pk}/").content.decode()
@@ -226,3 +227,28 @@ def test_a_scheduled_announcement_appears_in_the_list_by_itself(client, ministry
     with time_machine.travel(datetime(2026, 5, 1, 10, 0, tzinfo=SH), tick=False):
         assert titles(client.get("/announcements/")) == ["定时发布的通知"]
         assert client.get(f"/announcements/{draft.pk}/").status_code == 200
+
+
+def test_views_are_buffered_and_written_in_one_update_per_announcement(
+        client, settings, django_assert_num_queries):
+    settings.ANNOUNCEMENT_VIEW_FLUSH_SECONDS = 3600
+    counters.flush()  # start the interval now
+    first, second = make("甲通知"), make("乙通知")
+    for _ in range(3):
+        client.get(f"/announcements/{first.pk}/")
+    client.get(f"/announcements/{second.pk}/")
+    first.refresh_from_db()
+    assert first.view_count == 0 and counters.pending(first.pk) == 3  # nothing written yet
+    with django_assert_num_queries(2):  # one UPDATE per announcement viewed
+        assert counters.flush() == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.view_count, second.view_count, counters.pending(first.pk)) == (3, 1, 0)
+
+
+def test_once_the_interval_has_passed_a_view_writes_the_tally(client, settings):
+    settings.ANNOUNCEMENT_VIEW_FLUSH_SECONDS = 0
+    notice = make("丙通知")
+    client.get(f"/announcements/{notice.pk}/")
+    notice.refresh_from_db()
+    assert notice.view_count == 1 and counters.pending(notice.pk) == 0
