@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 
 from . import counters, selectors
@@ -45,17 +45,23 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 
 
 def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    announcement = selectors.get_public_announcement(pk)
-    # Buffered (counters.py): the stored count plus this process's views not yet written.
-    announcement.view_count += counters.count_view(announcement.pk)
-    newer, older = selectors.neighbours(announcement)
-    context = {
-        "announcement": announcement,
-        "attachments": list(announcement.attachments.all()),
-        "newer": newer,
-        "older": older,
-    }
-    return render(request, "announcements/detail.html", context)
+    """One public announcement; for anonymous visitors the page is cached like the list (the
+    state key changes on every publish, withdrawal or edit). Every view is counted, cached or
+    not (buffered: counters.py)."""
+
+    def build() -> str:
+        announcement = selectors.get_public_announcement(pk)
+        newer, older = selectors.neighbours(announcement)
+        context = {"announcement": announcement, "attachments": list(announcement.attachments.all()),
+                   "newer": newer, "older": older}
+        return render_to_string("announcements/detail.html", context, request)
+
+    if anonymous_cacheable(request):
+        page = selectors.cached_page(f"detail:{pk}", selectors.site_state(), build)
+    else:
+        page = build()
+    counters.count_view(pk)
+    return HttpResponse(page)
 
 
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:

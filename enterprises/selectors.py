@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from functools import reduce
 
 from dateutil.relativedelta import relativedelta
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,17 +57,34 @@ class Window:
         return self.starts_on <= on <= self.ends_on
 
 
+UPDATE_WINDOWS_KEY = "enterprises:update-windows"
+UPDATE_WINDOWS_TTL = 60  # seconds; a save clears it at once (signals below)
+
+
+def _update_windows() -> dict[tuple[int, int | None], Window]:
+    """Every year's windows by (year, declaration region or None), from the cache: a few
+    hundred rows at most, read on most enterprise pages."""
+    found = cache.get(UPDATE_WINDOWS_KEY)
+    if found is None:
+        found = {(w.year, w.declaration_region_id): Window(w.starts_on, w.ends_on)
+                 for w in UpdateWindow.objects.all()}
+        cache.set(UPDATE_WINDOWS_KEY, found, UPDATE_WINDOWS_TTL)
+    return found
+
+
+@receiver([post_save, post_delete], sender=UpdateWindow)
+def _forget_update_windows(**kwargs: object) -> None:
+    cache.delete(UPDATE_WINDOWS_KEY)
+
+
 def update_window(*, enterprise: Enterprise | None, year: int) -> Window:
-    """The information-update window of `year` for the enterprise's declaration region."""
-    rows = UpdateWindow.objects.filter(year=year)
+    """The information-update window of `year` for the enterprise's declaration region: the
+    region's own, else the national one, else 1 January – 30 April."""
+    windows = _update_windows()
     dr_id = enterprise.region.declaration_region_id if enterprise and enterprise.region_id else None
-    chosen = None
-    if dr_id:
-        chosen = rows.filter(declaration_region_id=dr_id).first()
-    if chosen is None:
-        chosen = rows.filter(declaration_region__isnull=True).first()
+    chosen = (windows.get((year, dr_id)) if dr_id else None) or windows.get((year, None))
     if chosen is not None:
-        return Window(chosen.starts_on, chosen.ends_on)
+        return chosen
     (m1, d1), (m2, d2) = DEFAULT_WINDOW
     return Window(dt.date(year, m1, d1), dt.date(year, m2, d2))
 

@@ -151,7 +151,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # 等保 2.0 身份鉴别 b): a session ends after 30 minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed only: the idle clock writes it at most once a minute (accounts/middleware.py).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Authentication ---------------------------------------------------------------------------

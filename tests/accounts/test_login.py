@@ -96,3 +96,28 @@ def test_logging_in_again_restarts_the_idle_clock(client, ent_tianhe):
         # login must not be undone by the previous session's last request.
         client.force_login(ent_tianhe)
         assert logged_in(client)
+
+
+def test_the_session_is_written_at_most_once_a_minute_and_still_ends_within_the_minute(
+        client, ent_tianhe):
+    from django.contrib.sessions.models import Session
+
+    def saved_at() -> dt.datetime:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(ent_tianhe)
+        assert logged_in(client)
+        first = saved_at()
+        traveller.shift(dt.timedelta(seconds=59))
+        assert logged_in(client)
+        assert saved_at() == first  # within the minute: no write
+        traveller.shift(dt.timedelta(seconds=1))
+        assert logged_in(client)
+        assert saved_at() == first + dt.timedelta(seconds=60)  # a minute on: written once
+        # The last request was 30 s after that write: the session ends 30 minutes after the
+        # write, 29 min 30 s after the last request — within the minute, never later.
+        traveller.shift(dt.timedelta(seconds=30))
+        assert logged_in(client)
+        traveller.shift(dt.timedelta(minutes=29, seconds=31))
+        assert client.get("/enterprise/").status_code == 302

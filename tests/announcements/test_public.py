@@ -252,3 +252,19 @@ def test_once_the_interval_has_passed_a_view_writes_the_tally(client, settings):
     client.get(f"/announcements/{notice.pk}/")
     notice.refresh_from_db()
     assert notice.view_count == 1 and counters.pending(notice.pk) == 0
+
+
+def test_an_announcements_page_is_cached_for_visitors_counted_and_gone_once_withdrawn(
+        client, ministry, settings):
+    settings.ANNOUNCEMENT_VIEW_FLUSH_SECONDS = 3600
+    counters.flush()
+    notice = services.announcement_save(by=ministry, title="缓存的通知", body="<p>正文</p>",
+                                        kind="notice")
+    services.announcement_publish(announcement=notice, by=ministry)
+    assert "缓存的通知" in client.get(f"/announcements/{notice.pk}/").content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        assert "缓存的通知" in client.get(f"/announcements/{notice.pk}/").content.decode()
+    assert len(warm.captured_queries) <= 1  # the settings row at most
+    assert counters.pending(notice.pk) == 2  # both views counted
+    services.announcement_withdraw(announcement=notice, by=ministry)
+    assert client.get(f"/announcements/{notice.pk}/").status_code == 404
