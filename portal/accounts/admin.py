@@ -9,11 +9,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.integrity import verified_file_response
 from common.masking import mask
 from common.workflow_admin import DecisionAdminMixin
 from portal.regions.models import DeclarationRegion, Region
@@ -178,7 +179,8 @@ class PhoneChangeRequestAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, obj):
             return HttpResponse(status=404)
-        return FileResponse(obj.letter.open("rb"), as_attachment=True, filename=obj.letter_name)
+        return verified_file_response(request, obj.letter, obj.letter_sha256,
+                                      filename=obj.letter_name, subject=obj)
 
     def take_decision(self, request: HttpRequest, obj: PhoneChangeRequest, action: str,
                       opinion: str) -> None:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from common.fields import BlindIndexField, EncryptedCharField
+from common.integrity import FileDigestField
 from common.masking import mask
 from common.uploads import private_path
 from portal.regions.models import DeclarationRegion, Region
@@ -170,6 +171,7 @@ class PhoneChangeRequest(models.Model):
     applicant_name = models.CharField("申请人姓名", max_length=50)
     reason = models.CharField("申请原因", max_length=500)
     letter = models.FileField("授权书", upload_to=letter_upload_to)
+    letter_sha256 = FileDigestField("SHA-256", source="letter")
     letter_name = models.CharField("授权书文件名", max_length=255)
     status = models.CharField("状态", max_length=10, choices=Status.choices,
                               default=Status.PENDING)

@@ -239,3 +239,13 @@ def test_the_letter_downloads_for_the_region_with_its_chinese_name(client, pendi
     assert b"".join(response.streaming_content) == PDF
     assert "attachment" in response["Content-Disposition"]
     assert "%E6%8E%88%E6%9D%83%E4%B9%A6.pdf" in response["Content-Disposition"]
+
+
+def test_a_letter_changed_on_disk_is_refused_and_logged(client, pending, gz_city, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    assert len(pending.letter_sha256) == 64
+    tamper(pending.letter)
+    client.force_login(gz_city)
+    response = client.get(f"/admin/accounts/phonechangerequest/{pending.pk}/letter/")
+    assert refused_and_logged(response, caplog)

@@ -226,3 +226,15 @@ def test_a_scheduled_announcement_appears_in_the_list_by_itself(client, ministry
     with time_machine.travel(datetime(2026, 5, 1, 10, 0, tzinfo=SH), tick=False):
         assert titles(client.get("/announcements/")) == ["定时发布的通知"]
         assert client.get(f"/announcements/{draft.pk}/").status_code == 200
+
+
+def test_an_attachment_changed_on_disk_is_refused_and_logged(client, ministry, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    draft = services.announcement_save(by=ministry, title="附件通知", body="", kind="notice")
+    attachment = services.attachment_add(announcement=draft, by=ministry, file=pdf("指南.pdf"))
+    services.announcement_publish(announcement=draft, by=ministry)
+    url = f"/announcements/{draft.pk}/attachments/{attachment.pk}/"
+    assert client.get(url).status_code == 200
+    tamper(attachment.file)
+    assert refused_and_logged(client.get(url), caplog)
