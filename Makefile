@@ -68,6 +68,8 @@ lint: install-dev ## ruff
 
 check-deploy: install ## Django's deployment checks with production-like settings
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
+	FIELD_HASH_KEY=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 	ALLOWED_HOSTS=zxqy.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install-dev ## Standards engine benchmark (100 000 declarations)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from common.integrity import FileDigestField
 from portal.regions.models import DeclarationRegion
 
 from .html import sanitize_html
@@ -136,6 +137,7 @@ class Attachment(models.Model):
     announcement = models.ForeignKey(Announcement, verbose_name="公告", on_delete=models.CASCADE,
                                      related_name="attachments")
     file = models.FileField("文件", upload_to=attachment_upload_to, max_length=200)
+    sha256 = FileDigestField("SHA-256", source="file")
     original_name = models.CharField("文件名", max_length=255)
     size = models.PositiveBigIntegerField("大小（字节）", default=0)
     ordering = models.PositiveSmallIntegerField("排序", default=0)

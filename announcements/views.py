@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+
+from common.integrity import FileTampered, refused_response, verified_copy
 
 from . import counters, selectors
 from .caching import anonymous_cacheable
@@ -69,9 +71,10 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     announcement = selectors.get_public_announcement(pk)
     attachment = get_object_or_404(announcement.attachments.all(), pk=attachment_pk)
     try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("附件文件不存在。") from exc
+        handle = verified_copy(attachment.file, attachment.sha256, subject=attachment,
+                               request=request)
+    except FileTampered:
+        return refused_response(request)
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name)
     # RFC 6266/5987: the original Chinese name, percent-encoded UTF-8 (the generated storage
     # name never reaches the user).

@@ -9,15 +9,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
 from common.formtools import add_service_errors
+from common.integrity import verified_file_response
 from common.workflow_admin import DecisionAdminMixin
 from enterprises.admin import SubRegionFilter
 from enterprises.selectors import INDUSTRY_TREE
@@ -388,7 +388,7 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         declaration = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, declaration):
             raise Http404
-        return evidence_response(get_object_or_404(declaration.evidence, pk=evidence_id))
+        return evidence_response(request, get_object_or_404(declaration.evidence, pk=evidence_id))
 
     @admin.action(description="审核通过/推荐所选申报", permissions=["change"])
     def recommend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -770,13 +770,8 @@ class ObjectionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         objection = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, objection):
             raise Http404
-        try:
-            handle = objection.letter.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise Http404("文件不存在。") from exc
-        response = FileResponse(handle, as_attachment=True, filename=objection.letter_name)
-        add_never_cache_headers(response)
-        return response
+        return verified_file_response(request, objection.letter, objection.letter_sha256,
+                                      filename=objection.letter_name, subject=objection)
 
 
 class BatchIdFilter(admin.SimpleListFilter):

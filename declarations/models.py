@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import datetime
@@ -18,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.integrity import FileDigestField
 from common.tiers import Tier
 from portal.regions.models import DeclarationRegion
 
@@ -175,6 +177,9 @@ class Declaration(models.Model):
     assessment = models.JSONField("数字化水平评测", null=True, blank=True)
     profile = models.JSONField("企业信息", null=True, blank=True)
     verification_code = models.CharField("核验码", max_length=16, blank=True, db_index=True)
+    # SHA-256 of the frozen copy (frozen_payload) at submission; checked before a 申报书 is
+    # produced (等保 数据完整性).
+    frozen_sha256 = models.CharField("提交快照 SHA-256", max_length=64, blank=True)
     # The engine's result with the officials' judgements applied (`Judgement`); `result`
     # stays what was filed.
     reviewed_result = models.JSONField("审核后评分结果", null=True, blank=True)
@@ -287,14 +292,29 @@ class Declaration(models.Model):
                 "result": self.result, "assessment": self.assessment, "profile": self.profile,
                 "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None}
 
+    def compute_frozen_sha256(self) -> str:
+        """SHA-256 (hex) of the canonical JSON of the frozen copy."""
+        return frozen_sha256(self.frozen_payload())
+
+    @property
+    def frozen_intact(self) -> bool:
+        """The frozen copy still has the digest taken at submission."""
+        return bool(self.frozen_sha256) and hmac.compare_digest(
+            self.frozen_sha256, self.compute_frozen_sha256())
+
     def compute_verification_code(self) -> str:
         """A short code derived from the frozen submission (printed on every page of the
         申报书): a paper or scanned copy matches the filing only if the codes agree."""
-        canonical = json.dumps(self.frozen_payload(), ensure_ascii=False, sort_keys=True,
-                               separators=(",", ":"), default=str)
-        digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+        digest = bytes.fromhex(self.compute_frozen_sha256())
         code = base64.b32encode(digest).decode("ascii")[:10]
         return f"{code[:5]}-{code[5:]}"
+
+
+def frozen_sha256(payload: dict) -> str:
+    """SHA-256 (hex) of a frozen copy as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                           default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def evidence_upload_to(instance: DeclarationEvidence, filename: str) -> str:
@@ -311,6 +331,7 @@ class DeclarationEvidence(models.Model):
     indicator = models.CharField("指标", max_length=40, blank=True,
                                  help_text="空 = 整体佐证材料")
     file = models.FileField("佐证材料", upload_to=evidence_upload_to)
+    sha256 = FileDigestField("SHA-256", source="file")
     name = models.CharField("文件名", max_length=255)
     size = models.PositiveBigIntegerField("大小（字节）", default=0)
     entries = models.JSONField("压缩包内文件", default=list, blank=True)
@@ -509,6 +530,7 @@ class Objection(models.Model):
     received_on = models.DateField("收到日期")
     summary = models.TextField("异议内容摘要")
     letter = models.FileField("异议书扫描件", upload_to=objection_upload_to)
+    letter_sha256 = FileDigestField("SHA-256", source="letter")
     letter_name = models.CharField("文件名", max_length=255, blank=True)
     result = models.CharField("处理结果", max_length=12, choices=Result.choices, blank=True,
                               default=Result.PENDING)

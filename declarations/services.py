@@ -396,9 +396,10 @@ def declaration_submit(*, declaration: Declaration, by: User, pledge: bool) -> D
         locked.profile = building.profile_snapshot(locked.enterprise)
         locked.submitted_at = now
         locked.returned_level = ""
+        locked.frozen_sha256 = locked.compute_frozen_sha256()
         locked.verification_code = locked.compute_verification_code()
         return ["result", "assessment", "profile", "submitted_at", "returned_level",
-                "verification_code", "updated_at"]
+                "frozen_sha256", "verification_code", "updated_at"]
 
     submitted, _ = decide(workflow=WORKFLOW, subject=current, action=action, by=by,
                           may=_enterprise_owns, apply=apply,

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from assessment.selectors import latest_result
+from common.integrity import SNAPSHOT_REFUSED, refused_response, verified_file_response
+from common.integrity import logger as security_log
 from common.tiers import Tier
 from common.workflow import events_for
 from enterprises.models import Recognition
@@ -365,21 +367,17 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- 佐证材料 -------------------------------------------------------------------------------------------
 
-def evidence_response(evidence: DeclarationEvidence) -> FileResponse:
-    """Stream one evidence file under its original (Chinese) name, never cached.
+def evidence_response(request: HttpRequest, evidence: DeclarationEvidence) -> HttpResponse:
+    """Stream one evidence file under its original (Chinese) name, never cached, if it still
+    has the SHA-256 taken at upload (else the refusal page, logged: common/integrity.py).
 
     The caller has already decided who may read it: the owning enterprise here (through
     `selectors.get_declaration_for_user`), officials of its region in the admin.
     """
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:  # ValueError: no file on the row
-        raise Http404("佐证材料文件不存在。") from exc
     # as_attachment + filename: Content-Disposition carries the name as RFC 5987 UTF-8
     # (filename*=utf-8''…); the generated storage name never reaches the user.
-    response = FileResponse(handle, as_attachment=True, filename=evidence.name)
-    add_never_cache_headers(response)
-    return response
+    return verified_file_response(request, evidence.file, evidence.sha256,
+                                  filename=evidence.name, subject=evidence)
 
 
 def _back_to_form(declaration: Declaration) -> HttpResponse:
@@ -407,7 +405,7 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
 @enterprise_required
 def evidence_file(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
     declaration = selectors.get_declaration_for_user(request.user, public_id)
-    return evidence_response(get_object_or_404(declaration.evidence, pk=evidence_id))
+    return evidence_response(request, get_object_or_404(declaration.evidence, pk=evidence_id))
 
 
 @enterprise_required
@@ -438,6 +436,11 @@ def pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     if declaration.editable or not declaration.verification_code:
         # A draft has no 申报书; a returned one gets a new one when it is submitted again.
         raise Http404("申报书在提交后生成；请先提交申报。")
+    if not declaration.frozen_intact:
+        security_log.warning(
+            "frozen declaration integrity check failed: declaration pk=%s number=%s user=%s",
+            declaration.pk, declaration.number, request.user.pk)
+        return refused_response(request, SNAPSHOT_REFUSED)
     response = HttpResponse(report.render_declaration_pdf(declaration),
                             content_type="application/pdf")
     filename = f"申报书-{declaration.number}.pdf"

@@ -9,13 +9,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from common.integrity import verified_file_response
 from common.workflow_admin import DecisionAdminMixin
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin, ScopedChoicesMixin, for_user
@@ -389,7 +390,8 @@ class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         if not self.has_view_permission(request, change):
             raise Http404
         item = get_object_or_404(change.evidence, pk=file_id)
-        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+        return verified_file_response(request, item.file, item.sha256, filename=item.name,
+                                      subject=item)
 
     def take_decision(self, request: HttpRequest, obj: MajorChange, action: str,
                       opinion: str) -> None:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from common.integrity import FileDigestField
 from common.tiers import Tier
 from common.uploads import private_path
 from portal.regions.models import DeclarationRegion, Region
@@ -406,6 +407,7 @@ class ChangeEvidence(models.Model):
     change = models.ForeignKey(MajorChange, on_delete=models.CASCADE, related_name="evidence",
                                verbose_name="重大变更")
     file = models.FileField("证明材料", upload_to=evidence_upload_to)
+    sha256 = FileDigestField("SHA-256", source="file")
     name = models.CharField("文件名", max_length=255)
     size = models.PositiveIntegerField("大小（字节）")
     uploaded_at = models.DateTimeField(auto_now_add=True)

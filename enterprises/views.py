@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
 from common.formtools import add_service_errors, typed_values
+from common.integrity import verified_file_response
 from portal.accounts.decorators import enterprise_required
 
 from . import selectors, services
@@ -234,4 +235,5 @@ def change_file(request: HttpRequest, public_id: str, file_id: int) -> HttpRespo
     item = get_object_or_404(change.evidence, pk=file_id)
     if not item.file:
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return verified_file_response(request, item.file, item.sha256, filename=item.name,
+                                  subject=item)

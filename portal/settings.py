@@ -330,6 +330,22 @@ EMAIL_CODE_MAX_TRIES = 5
 # 人工核验 authorisation letter: size limit in bytes.
 AUTH_LETTER_MAX_BYTES = 5 * 1024 * 1024
 
+# --- Personal data at rest (common/crypto.py) ----------------------------------------------------
+# 身份证号 and 手机号 are stored AES-256-GCM encrypted. FIELD_ENCRYPTION_KEYS: URL-safe base64 of
+# 32 random bytes each, comma-separated; the first encrypts, any decrypts (rotation: put a new
+# key first, run `manage.py rotate_field_keys`, then drop the old one). FIELD_HASH_KEY: the key
+# of the keyed hash used for uniqueness and login lookup; never rotated without rehashing.
+# Development and tests fall back to fixed keys; production refuses to start without its own
+# (and the system checks common.E010–E014 refuse bad keys, and the development keys in production).
+if DEBUG:
+    from common.crypto import DEV_ENCRYPTION_KEY, DEV_HASH_KEY
+
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_ENCRYPTION_KEY])
+    FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=DEV_HASH_KEY)
+else:
+    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+    FIELD_HASH_KEY = env.str("FIELD_HASH_KEY")
+
 # --- Persistent SQLite connections ------------------------------------------------------------
 # SQLite keeps its connection across requests too (PostgreSQL does above): opening one costs
 # about as much as serving the cached home page (bench/README.md). Safe with gunicorn's sync

@@ -144,3 +144,15 @@ def yuexiu_county(db) -> User:
 @pytest.fixture
 def everyone(ent_tianhe, ent_yuexiu, ent_shenzhen, ent_nanjing, person) -> list[User]:
     return [ent_tianhe, ent_yuexiu, ent_shenzhen, ent_nanjing, person]
+
+
+def tamper(fieldfile) -> None:
+    """Change a stored file on disk behind the application's back (one byte appended)."""
+    with open(fieldfile.path, "ab") as handle:
+        handle.write(b"\x00")
+
+
+def refused_and_logged(response, caplog) -> bool:
+    """A download refused for integrity: 409, the Chinese message, a portal.security line."""
+    return (response.status_code == 409 and "完整性校验未通过" in response.content.decode()
+            and any(r.name == "portal.security" for r in caplog.records))

@@ -12,3 +12,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # asserts their effects at once. tests/portal/test_calendar.py starts a real worker for the
 # broker path.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Personal data at rest: the fixed development keys, whatever DEBUG says (common/crypto.py).
+from common.crypto import DEV_ENCRYPTION_KEY, DEV_HASH_KEY  # noqa: E402
+
+FIELD_ENCRYPTION_KEYS = [DEV_ENCRYPTION_KEY]
+FIELD_HASH_KEY = DEV_HASH_KEY

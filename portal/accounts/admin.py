@@ -9,11 +9,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.integrity import verified_file_response
+from common.masking import mask
 from common.workflow_admin import DecisionAdminMixin
 from portal.regions.models import DeclarationRegion, Region
 
@@ -73,16 +75,21 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     ordering = ["-date_joined"]
     actions = ["unlock_accounts"]
-    readonly_fields = ["username", "kind", "uscc", "id_number_masked", "org_name",
-                       "official_level", "region", "declaration_region", "last_login",
-                       "date_joined"]
+    # 身份证号 and 手机号 only masked (个人信息保护); the owner changes the 手机号 through 手机号修改.
+    readonly_fields = ["username", "kind", "uscc", "id_number_masked", "mobile_masked",
+                       "org_name", "official_level", "region", "declaration_region",
+                       "last_login", "date_joined"]
     fields = ["username", "kind", "uscc", "id_number_masked", "org_name", "person_name",
-              "mobile", "email", "official_level", "region", "declaration_region", "is_active",
-              "last_login", "date_joined"]
+              "mobile_masked", "email", "official_level", "region", "declaration_region",
+              "is_active", "last_login", "date_joined"]
 
     @admin.display(description="身份证号")
     def id_number_masked(self, obj: User) -> str:
-        return f"{obj.id_number[:3]}***********{obj.id_number[-4:]}" if obj.id_number else "-"
+        return mask(obj.id_number) or "-"
+
+    @admin.display(description="手机号")
+    def mobile_masked(self, obj: User) -> str:
+        return mask(obj.mobile) or "-"
 
     def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
         if obj is None:
@@ -110,7 +117,7 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
-            obj.save(update_fields=["person_name", "mobile", "email", "is_active"])
+            obj.save(update_fields=["person_name", "email", "is_active"])
             return
         data = form.cleaned_data
         created = services.official_create(
@@ -142,14 +149,19 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 class PhoneChangeRequestAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "user__region"
     workflow = services.PHONE_CHANGE_WORKFLOW
-    list_display = ["user", "applicant_name", "new_mobile", "status", "created_at", "decided_by"]
+    list_display = ["user", "applicant_name", "new_mobile_masked", "status", "created_at",
+                    "decided_by"]
     list_filter = ["status"]
-    search_fields = ["user__username", "user__uscc", "user__org_name", "new_mobile"]
+    search_fields = ["user__username", "user__uscc", "user__org_name"]
     list_select_related = ["user", "decided_by"]
     show_full_result_count = False
     actions = ["approve_selected"]
-    decision_readonly = ("user", "applicant_name", "new_mobile", "reason", "letter_link",
+    decision_readonly = ("user", "applicant_name", "new_mobile_masked", "reason", "letter_link",
                          "status", "decided_by", "decided_at", "created_at")
+
+    @admin.display(description="新手机号")
+    def new_mobile_masked(self, obj: PhoneChangeRequest) -> str:
+        return mask(obj.new_mobile)
 
     @admin.display(description="授权书")
     def letter_link(self, obj: PhoneChangeRequest) -> str:
@@ -167,7 +179,8 @@ class PhoneChangeRequestAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, obj):
             return HttpResponse(status=404)
-        return FileResponse(obj.letter.open("rb"), as_attachment=True, filename=obj.letter_name)
+        return verified_file_response(request, obj.letter, obj.letter_sha256,
+                                      filename=obj.letter_name, subject=obj)
 
     def take_decision(self, request: HttpRequest, obj: PhoneChangeRequest, action: str,
                       opinion: str) -> None:
@@ -192,14 +205,18 @@ class SmsMessageAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     """Every SMS the platform sent, read-only: to whom, what, and whether delivery failed."""
 
     scope_field = "recipient__region"
-    list_display = ["to", "recipient", "text", "status", "created_at", "sent_at"]
+    list_display = ["to_masked", "recipient", "text", "status", "created_at", "sent_at"]
     list_filter = ["status", "created_at"]
-    search_fields = ["to", "recipient__org_name", "recipient__username"]
+    search_fields = ["recipient__org_name", "recipient__username"]
     list_select_related = ["recipient"]
     show_full_result_count = False
     actions = None
-    fields = ["to", "recipient", "text", "status", "error", "created_at", "sent_at"]
+    fields = ["to_masked", "recipient", "text", "status", "error", "created_at", "sent_at"]
     readonly_fields = fields
+
+    @admin.display(description="手机号")
+    def to_masked(self, obj: SmsMessage) -> str:
+        return mask(obj.to)
 
 
 @admin.register(Region)

@@ -8,8 +8,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 from django.http import HttpRequest
 
+from common.crypto import blind_index
+
 from .models import User
-from .validators import normalize_code
+from .validators import is_valid_id_number, normalize_code
 
 
 def find_account(identifier: str) -> User | None:
@@ -19,7 +21,9 @@ def find_account(identifier: str) -> User | None:
         return None
     code = normalize_code(raw)
     matches = list(
-        User.objects.filter(Q(username=raw) | Q(uscc=code) | Q(id_number=code))[:2]
+        User.objects.filter(
+            Q(username=raw) | Q(uscc=code) | Q(id_number_hash=blind_index(code))
+        )[:2]
     )
     return matches[0] if len(matches) == 1 else None
 
@@ -48,4 +52,9 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     """Lockout key: the account, whichever of its identifiers was typed."""
     typed = (credentials or {}).get("username") or request.POST.get("username", "")
     user = find_account(typed)
-    return user.username if user else normalize_code(typed)
+    if user:
+        return user.username
+    code = normalize_code(typed)
+    # An unregistered 身份证号 is still personal data: the lockout counts it by its keyed hash,
+    # so neither axes' records nor LoginFailure rows hold it in clear.
+    return f"身份证号#{blind_index(code)[:24]}" if is_valid_id_number(code) else code

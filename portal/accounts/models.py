@@ -7,6 +7,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
+from common.fields import BlindIndexField, EncryptedCharField
+from common.integrity import FileDigestField
+from common.masking import mask
 from common.uploads import private_path
 from portal.regions.models import DeclarationRegion, Region
 
@@ -35,12 +38,15 @@ class User(AbstractUser):
 
     kind = models.CharField("账户类型", max_length=12, choices=Kind.choices)
     uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True)
-    id_number = models.CharField("身份证号", max_length=18, null=True, blank=True, unique=True)
+    # 身份证号 and 手机号 are encrypted at rest (common/crypto.py); the keyed hash keeps 身份证号
+    # unique and lets login and registration find it.
+    id_number = EncryptedCharField("身份证号", max_length=18, null=True, blank=True)
+    id_number_hash = BlindIndexField("身份证号摘要", source="id_number", unique=True)
     org_name = models.CharField("企业名称", max_length=200, blank=True)
     person_name = models.CharField(
         "姓名", max_length=50, blank=True, help_text="法人账户为法定代表人姓名；其他账户为本人姓名。"
     )
-    mobile = models.CharField("手机号", max_length=11, blank=True)
+    mobile = EncryptedCharField("手机号", max_length=11, blank=True)
     official_level = models.CharField(
         "管理层级", max_length=10, choices=OfficialLevel.choices, blank=True
     )
@@ -109,7 +115,7 @@ class SmsMessage(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
-    to = models.CharField("手机号", max_length=11)
+    to = EncryptedCharField("手机号", max_length=11)
     # The account it was sent for (None for a number with no account yet): the officials' scope.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收账户", null=True,
                                   blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -126,7 +132,7 @@ class SmsMessage(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.to}: {self.text[:20]}"
+        return f"{mask(self.to)}: {self.text[:20]}"
 
 
 class EmailCode(models.Model):
@@ -161,10 +167,11 @@ class PhoneChangeRequest(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账户",
                              on_delete=models.CASCADE, related_name="phone_change_requests")
-    new_mobile = models.CharField("新手机号", max_length=11)
+    new_mobile = EncryptedCharField("新手机号", max_length=11)
     applicant_name = models.CharField("申请人姓名", max_length=50)
     reason = models.CharField("申请原因", max_length=500)
     letter = models.FileField("授权书", upload_to=letter_upload_to)
+    letter_sha256 = FileDigestField("SHA-256", source="letter")
     letter_name = models.CharField("授权书文件名", max_length=255)
     status = models.CharField("状态", max_length=10, choices=Status.choices,
                               default=Status.PENDING)
@@ -184,7 +191,7 @@ class PhoneChangeRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.new_mobile}"
+        return f"{self.user} → {mask(self.new_mobile)}"
 
 
 class LoginFailure(models.Model):

@@ -20,6 +20,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from common.crypto import blind_index
+from common.masking import mask
 from common.workflow import Step, Workflow, decide, record_start
 from messaging.models import Category
 from messaging.services import Outgoing, message_send
@@ -51,7 +53,7 @@ def _check_unique(*, username: str, uscc: str | None = None, id_number: str | No
             "该统一社会信用代码已注册账户。请直接使用统一社会信用代码登录；"
             "忘记密码可点击【账号找回】；找回时提示“信息有误”的，请通过【手机号修改】选择人工核验。"
         )
-    if id_number and User.objects.filter(id_number=id_number).exists():
+    if id_number and User.objects.filter(id_number_hash=blind_index(id_number)).exists():
         errors["id_number"] = (
             "该身份证号已注册账户。请直接使用身份证号登录，或点击【账号找回】。"
         )
@@ -229,7 +231,7 @@ def _decide(phone_request: PhoneChangeRequest, by: User, action: str,
         may=lambda by, locked, step: by.is_official and in_scope(by, locked, "user__region"),
         queryset=PhoneChangeRequest.objects.select_related("user"))
     if action == "approve":
-        title = f"您的手机号修改申请已通过，绑定手机号已改为{decided.new_mobile}"
+        title = f"您的手机号修改申请已通过，绑定手机号已改为{mask(decided.new_mobile)}"
         body = f"登录名：{decided.user.username}。"
     else:
         title = "您的手机号修改申请未通过审核"
@@ -268,7 +270,8 @@ def phone_change_request_reject(
 def account_find_for_recovery(*, code: str, person_name: str, email: str) -> User | None:
     """The account whose code, name and e-mail on file all match, else None (“信息有误”)."""
     code = normalize_code(code)
-    user = User.objects.filter(uscc=code).first() or User.objects.filter(id_number=code).first()
+    user = (User.objects.filter(uscc=code).first()
+            or User.objects.filter(id_number_hash=blind_index(code)).first())
     if user is None or not user.is_active:
         return None
     if user.person_name.strip() != person_name.strip():

@@ -42,7 +42,8 @@ def test_the_email_path_changes_the_mobile_and_texts_the_login_name(client, ent_
     assert "手机号修改成功" in response.content.decode()
     ent_tianhe.refresh_from_db()
     assert ent_tianhe.mobile == "13912345678"
-    sms = SmsMessage.objects.get(to="13912345678")
+    sms = SmsMessage.objects.get()
+    assert sms.to == "13912345678"
     assert ent_tianhe.username in sms.text
     assert sms.status == SmsMessage.Status.SENT
 
@@ -187,7 +188,8 @@ def test_an_official_of_the_region_approves_and_the_new_number_gets_the_login_na
     assert pending.decided_by == tianhe_county
     pending.user.refresh_from_db()
     assert pending.user.mobile == "13788889999"
-    assert pending.user.username in SmsMessage.objects.get(to="13788889999").text
+    sms = SmsMessage.objects.get()
+    assert sms.to == "13788889999" and pending.user.username in sms.text
 
 
 def test_a_rejection_needs_an_opinion(client, pending, tianhe_county):
@@ -237,3 +239,13 @@ def test_the_letter_downloads_for_the_region_with_its_chinese_name(client, pendi
     assert b"".join(response.streaming_content) == PDF
     assert "attachment" in response["Content-Disposition"]
     assert "%E6%8E%88%E6%9D%83%E4%B9%A6.pdf" in response["Content-Disposition"]
+
+
+def test_a_letter_changed_on_disk_is_refused_and_logged(client, pending, gz_city, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    assert len(pending.letter_sha256) == 64
+    tamper(pending.letter)
+    client.force_login(gz_city)
+    response = client.get(f"/admin/accounts/phonechangerequest/{pending.pk}/letter/")
+    assert refused_and_logged(response, caplog)

@@ -268,3 +268,15 @@ def test_an_announcements_page_is_cached_for_visitors_counted_and_gone_once_with
     assert counters.pending(notice.pk) == 2  # both views counted
     services.announcement_withdraw(announcement=notice, by=ministry)
     assert client.get(f"/announcements/{notice.pk}/").status_code == 404
+
+
+def test_an_attachment_changed_on_disk_is_refused_and_logged(client, ministry, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    draft = services.announcement_save(by=ministry, title="附件通知", body="", kind="notice")
+    attachment = services.attachment_add(announcement=draft, by=ministry, file=pdf("指南.pdf"))
+    services.announcement_publish(announcement=draft, by=ministry)
+    url = f"/announcements/{draft.pk}/attachments/{attachment.pk}/"
+    assert client.get(url).status_code == 200
+    tamper(attachment.file)
+    assert refused_and_logged(client.get(url), caplog)

@@ -224,7 +224,9 @@ def test_evidence_response_itself_says_no_store_for_the_admin(ent_tianhe, draft)
     from declarations.views import evidence_response
 
     [item] = add(draft, ent_tianhe, pdf())
-    response = evidence_response(item)
+    request = RequestFactory().get("/")
+    request.user = ent_tianhe
+    response = evidence_response(request, item)
     assert "no-store" in response["Cache-Control"]
     response.close()
 
@@ -369,3 +371,52 @@ def test_the_include_of_a_filed_declaration_only_lists_and_links(ent_tianhe, dra
 
 def test_the_include_without_evidence_says_so(ent_tianhe, draft):
     assert "尚未上传佐证材料" in render_include(draft, True, ent_tianhe)
+
+
+def test_each_file_keeps_the_sha256_of_its_bytes_as_stored(ent_tianhe, draft):
+    import hashlib
+
+    [item] = add(draft, ent_tianhe, pdf())
+    assert item.sha256 == hashlib.sha256(PDF).hexdigest()
+    with open(item.file.path, "rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == item.sha256
+
+
+def test_a_file_changed_on_disk_is_refused_to_the_owner_and_officials_and_logged(
+        client, ent_tianhe, draft, tianhe_county, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    [item] = add(draft, ent_tianhe, pdf())
+    services.declaration_submit(declaration=filled(draft, ent_tianhe), by=ent_tianhe, pledge=True)
+    client.force_login(tianhe_county)
+    admin_url = f"/admin/declarations/declaration/{draft.pk}/evidence/{item.pk}/"
+    assert client.get(admin_url).status_code == 200  # intact: served
+    tamper(item.file)
+    client.force_login(ent_tianhe)
+    assert refused_and_logged(client.get(url(draft, f"{item.pk}/")), caplog)
+    caplog.clear()
+    client.force_login(tianhe_county)
+    assert refused_and_logged(client.get(admin_url), caplog)
+    record = next(r for r in caplog.records if r.name == "portal.security")
+    assert item.sha256 in record.getMessage() and str(tianhe_county.pk) in record.getMessage()
+
+
+def test_a_file_without_a_recorded_digest_is_refused(client, ent_tianhe, draft, caplog):
+    from tests.conftest import refused_and_logged
+
+    [item] = add(draft, ent_tianhe, pdf())
+    DeclarationEvidence.objects.filter(pk=item.pk).update(sha256="")
+    client.force_login(ent_tianhe)
+    assert refused_and_logged(client.get(url(draft, f"{item.pk}/")), caplog)
+
+
+def test_the_migration_backfills_the_digest_of_files_stored_before(ent_tianhe, draft):
+    from common.integrity import backfill_digests
+
+    [item] = add(draft, ent_tianhe, pdf())
+    expected = item.sha256
+    DeclarationEvidence.objects.filter(pk=item.pk).update(sha256="")
+    assert backfill_digests(DeclarationEvidence, "sha256") == 1
+    item.refresh_from_db()
+    assert item.sha256 == expected
+    assert backfill_digests(DeclarationEvidence, "sha256") == 0  # nothing left to do

@@ -295,3 +295,30 @@ def test_a_non_official_is_refused(client, ent_tianhe, filed):
 ])
 def test_typed_codes_are_read_with_or_without_dash_and_labels(typed, expected):
     assert parse_typed_code(typed) == expected
+
+
+def test_submission_keeps_the_sha256_of_the_frozen_copy(filed):
+    import hashlib
+    import json
+
+    canonical = json.dumps(filed.frozen_payload(), ensure_ascii=False, sort_keys=True,
+                           separators=(",", ":"), default=str)
+    assert filed.frozen_sha256 == hashlib.sha256(canonical.encode()).hexdigest()
+    assert filed.frozen_intact
+
+
+@pytest.mark.parametrize("change", [
+    {"form_data": {"ip": {"class1": 99}}},
+    {"result": {"total": 100}},
+    {"profile": {"name": "另一家公司"}},
+])
+def test_a_changed_frozen_copy_gets_no_report_and_is_logged(client, filed, ent_tianhe, caplog,
+                                                            change):
+    Declaration.objects.filter(pk=filed.pk).update(**change)
+    filed.refresh_from_db()
+    assert not filed.frozen_intact
+    client.force_login(ent_tianhe)
+    response = client.get(reverse("declarations:pdf", kwargs={"public_id": filed.public_id}))
+    assert response.status_code == 409 and "申报书完整性校验未通过" in response.content.decode()
+    assert any(r.name == "portal.security" and filed.number in r.getMessage()
+               for r in caplog.records)

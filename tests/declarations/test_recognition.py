@@ -454,3 +454,16 @@ def test_an_objection_is_recorded_in_the_admin_with_its_letter(client, gd_provin
     row = Objection.objects.get()
     download = client.get(reverse("admin:declarations_objection_letter", args=[row.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+def test_an_objection_letter_changed_on_disk_is_refused_and_logged(
+        client, gd_province, publicized, settings, tmp_path, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    settings.MEDIA_ROOT = tmp_path
+    row = objection(gd_province, publicized, publicized.declarations.first())
+    url = reverse("admin:declarations_objection_letter", args=[row.pk])
+    client.force_login(gd_province)
+    assert client.get(url).status_code == 200
+    tamper(row.letter)
+    assert refused_and_logged(client.get(url), caplog)

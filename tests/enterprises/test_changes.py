@@ -283,3 +283,21 @@ def test_a_date_outside_the_calendar_is_refused_at_the_field(client, ent_tianhe,
     assert response.status_code == 200
     assert "请输入1900年1月1日至2099年12月31日之间的日期。" in response.content.decode()
     assert not MajorChange.objects.exists()
+
+
+def test_evidence_changed_on_disk_is_refused_to_the_owner_and_officials_and_logged(
+        client, ent_tianhe, enterprise, tianhe_county, caplog):
+    from tests.conftest import refused_and_logged, tamper
+
+    client.force_login(ent_tianhe)
+    new_change(client, submit=True)
+    change = MajorChange.objects.get()
+    item = change.evidence.get()
+    own = f"/enterprise/changes/{change.public_id}/files/{item.pk}/"
+    official = f"/admin/enterprises/majorchange/{change.pk}/files/{item.pk}/"
+    assert client.get(own).status_code == 200
+    tamper(item.file)
+    assert refused_and_logged(client.get(own), caplog)
+    caplog.clear()
+    client.force_login(tianhe_county)
+    assert refused_and_logged(client.get(official), caplog)
