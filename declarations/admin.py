@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 
+from audit.services import Event, security_event
 from common.formtools import add_service_errors
 from common.workflow_admin import DecisionAdminMixin
 from enterprises.admin import SubRegionFilter
@@ -388,7 +389,7 @@ class DeclarationAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         declaration = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, declaration):
             raise Http404
-        return evidence_response(get_object_or_404(declaration.evidence, pk=evidence_id))
+        return evidence_response(request, get_object_or_404(declaration.evidence, pk=evidence_id))
 
     @admin.action(description="审核通过/推荐所选申报", permissions=["change"])
     def recommend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -775,6 +776,7 @@ class ObjectionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         except (FileNotFoundError, ValueError) as exc:
             raise Http404("文件不存在。") from exc
         response = FileResponse(handle, as_attachment=True, filename=objection.letter_name)
+        security_event(event=Event.DOWNLOAD, request=request, obj=objection, detail="异议书面材料")
         add_never_cache_headers(response)
         return response
 

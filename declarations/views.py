@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from assessment.selectors import latest_result
+from audit.services import Event, security_event
 from common.tiers import Tier
 from common.workflow import events_for
 from enterprises.models import Recognition
@@ -365,8 +366,9 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 # --- 佐证材料 -------------------------------------------------------------------------------------------
 
-def evidence_response(evidence: DeclarationEvidence) -> FileResponse:
-    """Stream one evidence file under its original (Chinese) name, never cached.
+def evidence_response(request: HttpRequest, evidence: DeclarationEvidence) -> FileResponse:
+    """Stream one evidence file under its original (Chinese) name, never cached, and record
+    the download (等保 安全审计).
 
     The caller has already decided who may read it: the owning enterprise here (through
     `selectors.get_declaration_for_user`), officials of its region in the admin.
@@ -375,6 +377,8 @@ def evidence_response(evidence: DeclarationEvidence) -> FileResponse:
         handle = evidence.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:  # ValueError: no file on the row
         raise Http404("佐证材料文件不存在。") from exc
+    security_event(event=Event.DOWNLOAD, request=request, obj=evidence,
+                   detail=f"佐证材料 申报 {evidence.declaration_id}")
     # as_attachment + filename: Content-Disposition carries the name as RFC 5987 UTF-8
     # (filename*=utf-8''…); the generated storage name never reaches the user.
     response = FileResponse(handle, as_attachment=True, filename=evidence.name)
@@ -407,7 +411,7 @@ def evidence_upload(request: HttpRequest, public_id: str) -> HttpResponse:
 @enterprise_required
 def evidence_file(request: HttpRequest, public_id: str, evidence_id: int) -> HttpResponse:
     declaration = selectors.get_declaration_for_user(request.user, public_id)
-    return evidence_response(get_object_or_404(declaration.evidence, pk=evidence_id))
+    return evidence_response(request, get_object_or_404(declaration.evidence, pk=evidence_id))
 
 
 @enterprise_required
@@ -440,6 +444,8 @@ def pdf(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("申报书在提交后生成；请先提交申报。")
     response = HttpResponse(report.render_declaration_pdf(declaration),
                             content_type="application/pdf")
+    security_event(event=Event.DOWNLOAD, request=request, obj=declaration,
+                   detail=f"申报书 {declaration.number}")
     filename = f"申报书-{declaration.number}.pdf"
     response["Content-Disposition"] = (
         f"attachment; filename=\"declaration-{declaration.number}.pdf\"; "

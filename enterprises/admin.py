@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from audit.services import Event, security_event
 from common.workflow_admin import DecisionAdminMixin
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin, ScopedChoicesMixin, for_user
@@ -389,6 +390,7 @@ class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         if not self.has_view_permission(request, change):
             raise Http404
         item = get_object_or_404(change.evidence, pk=file_id)
+        security_event(event=Event.DOWNLOAD, request=request, obj=item, detail="重大变更佐证材料")
         return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
     def take_decision(self, request: HttpRequest, obj: MajorChange, action: str,

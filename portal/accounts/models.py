@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
+from common.history import AuditHistory
 from common.uploads import private_path
 from portal.regions.models import DeclarationRegion, Region
 
@@ -56,6 +57,11 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    # 等保 安全审计: account changes are kept. The password, the 身份证号 and the 手机号 never
+    # enter the history (its rows are never masked or re-encrypted later), nor does the
+    # last-login time (each login is a SecurityEvent instead).
+    history = AuditHistory(verbose_name="用户变更记录",
+                           excluded_fields=["password", "last_login", "id_number", "mobile"])
 
     class Meta:
         verbose_name = "用户"
