@@ -76,3 +76,31 @@ def security_event(*, event: str, request: HttpRequest | None = None, user: Any 
         request_id=getattr(request, "request_id", "") if request is not None else "",
         detail=detail[:500])
     return row
+
+
+ROLES = {"system": "系统管理员", "security": "安全管理员", "audit": "审计管理员"}
+
+
+def role_account_create(*, username: str, role: str, password: str,
+                        person_name: str = "") -> Any:
+    """An operator account holding one of the three 三权分立 roles (`ROLES`): staff, not an
+    official, so it reaches the admin with that role's rights only (portal/accounts/rules.py).
+    The password is checked by the same validators as every other."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    if role not in ROLES:
+        raise ValidationError(f"未知角色 {role!r}，可选：{'、'.join(ROLES)}。")
+    User = get_user_model()  # noqa: N806
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(f"登录名 {username} 已存在。")
+    account = User(username=username, person_name=person_name, is_staff=True)
+    validate_password(password, account)
+    with transaction.atomic():
+        account.set_password(password)
+        account.save()
+        account.groups.add(Group.objects.get(name=ROLES[role]))
+    return account

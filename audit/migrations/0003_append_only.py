@@ -20,16 +20,16 @@ from audit.triggers import FUNCTION, audited_tables, drop_sql, install_sql
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    schema_editor.execute(FUNCTION, params=None)
     for table in audited_tables(apps):
-        schema_editor.execute(install_sql(table))
+        schema_editor.execute(install_sql(table), params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in audited_tables(apps):
-        schema_editor.execute(drop_sql(table))
+        schema_editor.execute(drop_sql(table), params=None)
     schema_editor.execute("DROP FUNCTION IF EXISTS audit_append_only()")
 
 

@@ -224,7 +224,9 @@ def test_evidence_response_itself_says_no_store_for_the_admin(ent_tianhe, draft)
     from declarations.views import evidence_response
 
     [item] = add(draft, ent_tianhe, pdf())
-    response = evidence_response(item)
+    request = RequestFactory().get("/")
+    request.user = ent_tianhe
+    response = evidence_response(request, item)
     assert "no-store" in response["Cache-Control"]
     response.close()
 

@@ -20,9 +20,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from announcements.models import Level, Status
-from audit.triggers import is_history_model
 from assessment.models import Questionnaire
 from assessment.services import questionnaire_new_version
+from audit.triggers import is_history_model
 from declarations.models import Declaration, DeclarationWindow, RecognitionBatch
 from enterprises.models import Enterprise, Recognition, UpdateWindow
 from enterprises.services import enterprise_for_account
