@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from audit.services import Event, security_event
 from portal.accounts.scoping import RegionScopedAdminMixin
 
 from . import content, exports, selectors, services
@@ -105,6 +106,8 @@ class AttemptAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         queryset = queryset.select_related(
             "enterprise", "enterprise__region", "enterprise__industry", "questionnaire")
         data = exports.attempts_xlsx(queryset)
+        security_event(event=Event.EXPORT, request=request, obj=("export", "assessment_attempts"),
+                       detail=f"评测记录 {request.GET.urlencode()}")
         response = HttpResponse(
             data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -239,6 +242,7 @@ class QuestionnaireAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             raise Http404
         questionnaire = get_object_or_404(Questionnaire, pk=pk)
         body = json.dumps(services.questionnaire_export(questionnaire), ensure_ascii=False, indent=1)
+        security_event(event=Event.EXPORT, request=request, obj=questionnaire, detail="评测表 JSON")
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="questionnaire-{pk}.json"'
         return response

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from common.history import AuditHistory
 from enterprises.models import Enterprise
 
 from . import content
@@ -50,6 +51,8 @@ class Questionnaire(models.Model):
                                      related_name="+", verbose_name="来源版本")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = AuditHistory(verbose_name="评测表版本变更记录", excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "评测表版本"

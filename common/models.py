@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from .history import AuditHistory
+
 
 class DecisionEvent(models.Model):
     """One transition of one object: who, at which level, when, from → to, with what opinion.
@@ -29,6 +31,8 @@ class DecisionEvent(models.Model):
     by_level = models.CharField("操作层级", max_length=20, blank=True)
     opinion = models.TextField("意见", blank=True)
     at = models.DateTimeField("时间", default=timezone.now)
+
+    history = AuditHistory(verbose_name="审核记录变更记录")
 
     class Meta:
         verbose_name = "审核记录"

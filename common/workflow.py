@@ -200,11 +200,15 @@ def decide_many(
         moved.extend(still)
     content_type = ContentType.objects.get_for_model(model)
     now, by_level = timezone.now(), level or _level_of(by)
-    DecisionEvent.objects.bulk_create([
+    events = DecisionEvent.objects.bulk_create([
         DecisionEvent(content_type=content_type, object_id=pk, workflow=workflow.name,
                       action=step.action, action_label=step.label, from_state=source,
                       to_state=step.target, by=by, by_level=by_level, opinion=opinion, at=now)
         for pk in moved], batch_size=_CHUNK)
+    # bulk_create sends no signals: the events' history rows are written in bulk too (the
+    # subjects' own rows moved by UPDATE; these events are their record).
+    DecisionEvent.history.bulk_history_create(events, batch_size=_CHUNK, default_user=by,
+                                              default_date=now)
     return moved
 
 

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from audit.services import Event, security_event
 from common.formtools import add_service_errors
 from common.integrity import verified_file_response
 from common.workflow_admin import DecisionAdminMixin
@@ -770,6 +771,7 @@ class ObjectionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         objection = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, objection):
             raise Http404
+        security_event(event=Event.DOWNLOAD, request=request, obj=objection, detail="异议书面材料")
         return verified_file_response(request, objection.letter, objection.letter_sha256,
                                       filename=objection.letter_name, subject=objection)
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from audit.services import Event, security_event
 from common.models import ExportJob
 from common.xlsx import XLSX_CONTENT_TYPE
 from portal.admin_site import AdminPage
@@ -40,9 +41,13 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
     if total > exports.SYNC_MAX_ROWS:
         job = exports.export_job_create(by=request.user, kind=kind,
                                         filters=request.GET.urlencode(), total=total)
+        security_event(event=Event.EXPORT, request=request, obj=job,
+                       detail=f"{job.title}（后台生成）{total} 行 {request.GET.urlencode()}")
         return redirect("admin:declarations_export_job", pk=job.pk)
     buffer = io.BytesIO()
     exports.build(kind, request, buffer)
+    security_event(event=Event.EXPORT, request=request, obj=("export", kind),
+                   detail=f"{exports.filename_for(kind)} {total} 行 {request.GET.urlencode()}")
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(exports.filename_for(kind))
     return response
@@ -83,6 +88,7 @@ def export_job_download_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("文件尚未生成或已过期。")
+    security_event(event=Event.DOWNLOAD, request=request, obj=job, detail=job.filename)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                         content_type=XLSX_CONTENT_TYPE)
 

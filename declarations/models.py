@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.history import AuditHistory
 from common.integrity import FileDigestField
 from common.tiers import Tier
 from portal.regions.models import DeclarationRegion
@@ -76,6 +77,7 @@ class DeclarationWindow(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = DeclarationWindowQuerySet.as_manager()
+    history = AuditHistory(verbose_name="申报时间变更记录", excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "申报时间"
@@ -191,6 +193,7 @@ class Declaration(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = DeclarationQuerySet.as_manager()
+    history = AuditHistory(verbose_name="申报变更记录", excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "申报"

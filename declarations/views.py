@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from assessment.selectors import latest_result
+from audit.services import Event, security_event
 from common.integrity import SNAPSHOT_REFUSED, refused_response, verified_file_response
 from common.integrity import logger as security_log
 from common.tiers import Tier
@@ -369,11 +370,14 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def evidence_response(request: HttpRequest, evidence: DeclarationEvidence) -> HttpResponse:
     """Stream one evidence file under its original (Chinese) name, never cached, if it still
-    has the SHA-256 taken at upload (else the refusal page, logged: common/integrity.py).
+    has the SHA-256 taken at upload (else the refusal page, logged: common/integrity.py), and
+    record the download (等保 安全审计).
 
     The caller has already decided who may read it: the owning enterprise here (through
     `selectors.get_declaration_for_user`), officials of its region in the admin.
     """
+    security_event(event=Event.DOWNLOAD, request=request, obj=evidence,
+                   detail=f"佐证材料 申报 {evidence.declaration_id}")
     # as_attachment + filename: Content-Disposition carries the name as RFC 5987 UTF-8
     # (filename*=utf-8''…); the generated storage name never reaches the user.
     return verified_file_response(request, evidence.file, evidence.sha256,
@@ -443,6 +447,8 @@ def pdf(request: HttpRequest, public_id: str) -> HttpResponse:
         return refused_response(request, SNAPSHOT_REFUSED)
     response = HttpResponse(report.render_declaration_pdf(declaration),
                             content_type="application/pdf")
+    security_event(event=Event.DOWNLOAD, request=request, obj=declaration,
+                   detail=f"申报书 {declaration.number}")
     filename = f"申报书-{declaration.number}.pdf"
     response["Content-Disposition"] = (
         f"attachment; filename=\"declaration-{declaration.number}.pdf\"; "

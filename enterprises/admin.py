@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from audit.services import Event, security_event
 from common.integrity import verified_file_response
 from common.workflow_admin import DecisionAdminMixin
 from portal.accounts.models import OfficialLevel
@@ -390,6 +391,7 @@ class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         if not self.has_view_permission(request, change):
             raise Http404
         item = get_object_or_404(change.evidence, pk=file_id)
+        security_event(event=Event.DOWNLOAD, request=request, obj=item, detail="重大变更佐证材料")
         return verified_file_response(request, item.file, item.sha256, filename=item.name,
                                       subject=item)
 

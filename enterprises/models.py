@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from common.history import AuditHistory
 from common.integrity import FileDigestField
 from common.tiers import Tier
 from common.uploads import private_path
@@ -168,6 +169,7 @@ class Recognition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RecognitionQuerySet.as_manager()
+    history = AuditHistory(verbose_name="认定记录变更记录")
 
     class Meta:
         verbose_name = "认定记录"
@@ -280,6 +282,8 @@ class UpdateWindow(models.Model):
     )
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("截止日期（含当日）")
+
+    history = AuditHistory(verbose_name="信息更新时间变更记录")
 
     class Meta:
         verbose_name = "信息更新时间"

@@ -428,6 +428,8 @@ def recognitions_grant(*, by: User, titles: Sequence[Title]) -> list[Recognition
         if row.valid_until < row.valid_from:
             raise ValidationError({"valid_until": "有效期止不能早于有效期起。"})
     created = Recognition.objects.bulk_create(rows, batch_size=500)
+    # bulk_create sends no signals: the change history is written the same way, in bulk.
+    Recognition.history.bulk_history_create(created, batch_size=500, default_user=by)
     _first_terms(created, RecognitionTerm.Source.RECOGNITION)
     return created
 
@@ -469,6 +471,7 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
                                      source=RecognitionTerm.Source.REREVIEW, batch=batch,
                                      document_no=document_no))
     Recognition.objects.bulk_update(rows, ["valid_until"], batch_size=500)
+    Recognition.history.bulk_history_create(rows, batch_size=500, update=True, default_user=by)
     RecognitionTerm.objects.bulk_create(terms, batch_size=500)
     return rows
 
@@ -619,6 +622,7 @@ def recognitions_import(*, by: User, rows: list[dict[str, Any]]) -> int:
             raise ValidationError(f"{title.enterprise.name}的该批次认定记录已存在。")
         title.full_clean()
     created = Recognition.objects.bulk_create(titles)
+    Recognition.history.bulk_history_create(created, default_user=by)
     _first_terms(created, RecognitionTerm.Source.IMPORT)
     return len(titles)
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
+from audit.services import Event, security_event
 from common.formtools import add_service_errors, typed_values
 from common.integrity import verified_file_response
 from portal.accounts.decorators import enterprise_required
@@ -235,5 +236,6 @@ def change_file(request: HttpRequest, public_id: str, file_id: int) -> HttpRespo
     item = get_object_or_404(change.evidence, pk=file_id)
     if not item.file:
         raise Http404
+    security_event(event=Event.DOWNLOAD, request=request, obj=item, detail="重大变更佐证材料")
     return verified_file_response(request, item.file, item.sha256, filename=item.name,
                                   subject=item)

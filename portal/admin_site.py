@@ -44,9 +44,12 @@ class PortalAdminSite(admin.AdminSite):
     login_template = "admin/portal_login.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
+        from portal.accounts.rules import is_role_admin
+
         user = request.user
         return bool(
-            user.is_active and user.is_staff and (user.is_superuser or getattr(user, "is_official", False))
+            user.is_active and user.is_staff
+            and (user.is_superuser or getattr(user, "is_official", False) or is_role_admin(user))
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "common",
+    "audit",
     "portal",
     "portal.regions",
     "portal.accounts",
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every request gets an id (X-Request-ID in and out) that every audit row carries.
+    "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records each 403/404 a logged-in user receives (等保 安全审计: refused access).
+    "audit.middleware.DeniedResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.IdleTimeoutMiddleware",
     # Cache-Control: no-store on everything a logged-in user receives.

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from audit.services import Event, security_event
 from common.integrity import verified_file_response
 from common.masking import mask
 from common.workflow_admin import DecisionAdminMixin
@@ -21,6 +22,7 @@ from portal.regions.models import DeclarationRegion, Region
 
 from . import services
 from .models import OfficialLevel, PhoneChangeRequest, SmsMessage, User
+from .rules import is_security_admin, is_system_admin
 from .scoping import RegionScopedAdminMixin
 
 
@@ -139,9 +141,22 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         return None  # groups and permissions are not managed here
 
-    @admin.action(description="解除所选账户的登录锁定", permissions=["change"])
+    def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
+        # The 系统管理员 and the 安全管理员 look after every account, not a region's.
+        if is_system_admin(request.user) or is_security_admin(request.user):
+            return queryset
+        return super().scope_queryset(queryset, request)
+
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.unlock_user")
+
+    @admin.action(description="解除所选账户的登录锁定", permissions=["unlock"])
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = sum(1 for user in queryset if services.account_unlock(user=user))
+        count = 0
+        for user in queryset:
+            if services.account_unlock(user=user):
+                count += 1
+                security_event(event=Event.UNLOCK, request=request, obj=user)
         self.message_user(request, f"已解除 {count} 个账户的登录锁定。", messages.SUCCESS)
 
 
@@ -179,6 +194,7 @@ class PhoneChangeRequestAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, obj):
             return HttpResponse(status=404)
+        security_event(event=Event.DOWNLOAD, request=request, obj=obj, detail="人工核验授权书")
         return verified_file_response(request, obj.letter, obj.letter_sha256,
                                       filename=obj.letter_name, subject=obj)
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from common.fields import BlindIndexField, EncryptedCharField
+from common.history import AuditHistory
 from common.integrity import FileDigestField
 from common.masking import mask
 from common.uploads import private_path
@@ -62,6 +63,12 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    # 等保 安全审计: account changes are kept. The password, the 身份证号 and the 手机号 never
+    # enter the history (its rows are never masked or re-encrypted later), nor does the
+    # last-login time (each login is a SecurityEvent instead).
+    history = AuditHistory(verbose_name="用户变更记录",
+                           excluded_fields=["password", "last_login", "id_number", "id_number_hash",
+                                            "mobile"])
 
     class Meta:
         verbose_name = "用户"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.db.models import Model
@@ -21,6 +22,7 @@ from django.urls import reverse
 from announcements.models import Level, Status
 from assessment.models import Questionnaire
 from assessment.services import questionnaire_new_version
+from audit.triggers import is_history_model
 from declarations.models import Declaration, DeclarationWindow, RecognitionBatch
 from enterprises.models import Enterprise, Recognition, UpdateWindow
 from enterprises.services import enterprise_for_account
@@ -40,6 +42,10 @@ NOT_SCOPED = {
     "django_celery_beat.periodictask", "django_celery_beat.clockedschedule",
     "django_celery_beat.crontabschedule", "django_celery_beat.solarschedule",
     "django_celery_beat.intervalschedule",
+    # The audit log (security events and every model's change history): the whole platform,
+    # for the 审计管理员 and superusers only (tests/audit/test_roles.py).
+    "audit.securityevent",
+    *(m._meta.label_lower for m in apps.get_models() if is_history_model(m)),
 }
 
 # Every admin action and the official levels that may use it (the rules predicates in each

@@ -1,0 +1,33 @@
+"""Operator accounts of the three 三权分立 roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.services import role_account_create
+from portal.accounts.models import User
+from tests.conftest import PASSWORD
+
+# The declarations' fixtures, for the download and export events.
+from tests.declarations.conftest import company, gd_innovative  # noqa: F401
+from tests.declarations.test_exports import gd_rows, gd_window  # noqa: F401
+
+
+def role_account(username: str, role: str) -> User:
+    return role_account_create(username=username, role=role, password=PASSWORD,
+                               person_name=username)
+
+
+@pytest.fixture
+def system_admin(db) -> User:
+    return role_account("r_system", "system")
+
+
+@pytest.fixture
+def security_admin(db) -> User:
+    return role_account("r_security", "security")
+
+
+@pytest.fixture
+def audit_admin(db) -> User:
+    return role_account("r_audit", "audit")
