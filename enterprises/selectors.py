@@ -239,10 +239,23 @@ def get_change_for_user(user, public_id, *, write: bool = False) -> MajorChange:
 
 
 
+def awaiting_cancellation_q(*, on: dt.date) -> Q:
+    """Titles in force on `on` that wait for the recognising level (domain.md §2.6, §2.7 items
+    1–2): since the title began, its enterprise reported a major change that was approved as
+    no longer meeting the conditions (→ 取消认定), or reported one late while the title may
+    still be renewed (→ 取消复核资格 or 取消认定). A filter on Recognition."""
+    since = MajorChange.objects.filter(enterprise=OuterRef("enterprise"),
+                                       changed_on__gte=OuterRef("valid_from"))
+    unqualified = Exists(since.filter(status=MajorChange.Status.APPROVED, still_meets=False))
+    late = Exists(since.filter(is_late=True).exclude(status=MajorChange.Status.DRAFT))
+    return (Q(state=Recognition.State.IN_FORCE, valid_from__lte=on, valid_until__gte=on)
+            & (Q(unqualified) | (Q(late) & Q(rereview_status=Recognition.Rereview.ELIGIBLE))))
+
+
 def recognition_status(recognition: Recognition, on: dt.date | None = None) -> str:
     """有效 / 已到期 / 已取消 / 未生效, as the public query shows it."""
     on = on or today()
-    if recognition.revoked_at is not None:
+    if recognition.state == Recognition.State.REVOKED:
         return "已取消"
     if recognition.valid_until < on:
         return "已到期"
