@@ -633,3 +633,33 @@ def test_a_change_that_still_meets_the_conditions_offers_nothing(client, firms, 
     client.force_login(gd_province)
     assert offers(client, change) == ""
     assert "仍符合认定条件（称号及有效期不变）" in client.get(change_admin(change)).content.decode()
+
+
+def test_the_list_and_its_filters_make_the_same_queries_whatever_the_number_of_titles(
+        client, firms, gd_province):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> list[int]:
+        found = []
+        for query in ("", "?cancellation=pending", "?cancellation=revoked", "?cancellation=barred"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("admin:enterprises_recognition_changelist") + query
+                                  ).status_code == 200
+            found.append(len(queries))
+        return found
+
+    client.force_login(gd_province)
+    revoke(title(firms["tianhe"]), gd_province)
+    late_change(firms["tianhe"])
+    few = counts()
+    for n in range(30):
+        firm = Enterprise.objects.create(uscc=f"91440106MB{n:08d}", name=f"企业{n}",
+                                         region=Region.objects.get(code="440106"))
+        subject = title(firm)
+        late_change(firm)
+        if n % 3 == 0:
+            revoke(subject, gd_province)
+        elif n % 3 == 1:
+            bar(subject, gd_province)
+    assert counts() == few
