@@ -134,10 +134,10 @@ def rereview_problems(recognition: Recognition, on: dt.date) -> list[str]:
     its 复核 period, every annual information update of the current validity done, and no
     major change reported late (more than 3 months after it happened) in it."""
     problems: list[str] = []
-    if recognition.revoked_at is not None or getattr(recognition, "state", "") == "revoked":
+    if recognition.state == Recognition.State.REVOKED:
         return ["该称号已被取消认定，不能申请复核。"]
-    if getattr(recognition, "rereview_status", "") == "barred":
-        why = getattr(recognition, "rereview_bar_reason", "") or "主管部门决定"
+    if recognition.rereview_status == Recognition.Rereview.BARRED:
+        why = recognition.rereview_bar_reason or "主管部门决定"
         problems.append(f"该称号已被取消复核资格（{why}）。")
     period = rereview_period(recognition)
     if on < period.opens_on:

@@ -474,8 +474,8 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
                        document_no: str = "") -> list[Recognition]:
     """复核通过 (domain.md §2.8): each title's validity is extended by 3 years from the day
     after the end it renews — the same title, a new row in its validity history. Every title
-    must be in `by`'s scope, still end on that day (not renewed already) and not be cancelled,
-    or nothing is written."""
+    must be in `by`'s scope, still end on that day (not renewed already), not be cancelled and
+    not have lost its 复核 eligibility, or nothing is written."""
     if not by.has_perm("enterprises.add_recognition"):
         raise PermissionDenied("您无权办理复核。")
     wanted = {r.recognition_id: r.renews_until for r in renewals}
@@ -486,8 +486,10 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
         raise PermissionDenied(f"有 {len(outside) or len(wanted) - len(rows)} 家企业不在您的管辖范围内，未办理复核。")
     terms = []
     for row in rows:
-        if row.revoked_at is not None or getattr(row, "state", "") == "revoked":
+        if row.state == Recognition.State.REVOKED:
             raise ValidationError(f"{row.enterprise.name}的称号已被取消，不能复核通过。")
+        if row.rereview_status == Recognition.Rereview.BARRED:
+            raise ValidationError(f"{row.enterprise.name}的称号已被取消复核资格，不能复核通过。")
         if row.valid_until != wanted[row.pk]:
             raise ValidationError(f"{row.enterprise.name}的称号有效期已变更（现至"
                                   f"{row.valid_until:%Y-%m-%d}），请核对后再办理。")

@@ -663,3 +663,29 @@ def test_the_list_and_its_filters_make_the_same_queries_whatever_the_number_of_t
         elif n % 3 == 1:
             bar(subject, gd_province)
     assert counts() == few
+
+
+# --- what 复核 reads -----------------------------------------------------------------------------
+
+def test_a_barred_title_may_not_apply_for_rereview_and_is_not_renewed(firms, gd_province):
+    from enterprises import selectors
+
+    subject = bar(title(firms["tianhe"]), gd_province, opinion="重大变化逾期报告")
+    assert "该称号已被取消复核资格（重大变化逾期报告）。" in selectors.rereview_problems(
+        subject, dt.date(2027, 3, 1))
+    with pytest.raises(ValidationError, match="已被取消复核资格"):
+        services.recognitions_renew(by=gd_province, renewals=[
+            services.Renewal(recognition_id=subject.pk, renews_until=subject.valid_until)])
+    subject.refresh_from_db()
+    assert subject.valid_until == dt.date(2027, 5, 31)
+
+
+def test_a_cancelled_title_may_not_apply_for_rereview_and_is_not_renewed(firms, gd_province):
+    from enterprises import selectors
+
+    subject = revoke(title(firms["tianhe"]), gd_province)
+    assert selectors.rereview_problems(subject, dt.date(2027, 3, 1)) == [
+        "该称号已被取消认定，不能申请复核。"]
+    with pytest.raises(ValidationError, match="已被取消"):
+        services.recognitions_renew(by=gd_province, renewals=[
+            services.Renewal(recognition_id=subject.pk, renews_until=subject.valid_until)])
