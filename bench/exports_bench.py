@@ -137,8 +137,11 @@ def seed_declarations(count: int) -> None:
                      "submitted_at": now - dt_days(n % 500), "created_at": now, "updated_at": now})
         titles.append({"enterprise_id": pk, "tier": tier, "batch": f"{2023 + n % 3}年第一批",
                        "certificate_no": "", "valid_from": (now - dt_days(n % 900)).date(),
-                       "valid_until": (now + dt_days(200)).date(), "revoked_at": None,
-                       "revoke_reason": "", "revoked_for_misconduct": False, "created_at": now})
+                       "valid_until": (now + dt_days(200)).date(), "document_no": "",
+                       "state": "in_force", "revoked_at": None, "revoke_ground": "",
+                       "revoke_document_no": "", "revoke_reason": "",
+                       "revoked_for_misconduct": False, "rereview_status": "eligible",
+                       "rereview_bar_reason": "", "created_at": now})
         if len(rows) == 20000:
             copy_rows(Declaration, rows)
             copy_rows(Recognition, titles)

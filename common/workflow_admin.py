@@ -46,6 +46,29 @@ class DecisionForm(forms.ModelForm):
         return data
 
 
+def timeline_html(subject: Model, *workflows: Workflow) -> str:
+    """The 办理记录 of `subject` as a table, oldest first, states read with the event's own
+    workflow among `workflows` (the first one otherwise). An object that follows two workflows
+    (a title: 取消认定, 取消复核资格) shows both in one timeline."""
+    by_name = {w.name: w for w in workflows}
+
+    def states(e: Any) -> str:
+        label = by_name.get(e.workflow, workflows[0]).state_label
+        return f"{label(e.from_state)} → {label(e.to_state)}"
+
+    rows = [(timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+             LEVEL_LABELS.get(e.by_level, e.by_level or "—"),
+             (getattr(e.by, "person_name", "") or getattr(e.by, "username", "")) if e.by else "—",
+             e.action_label, states(e), e.opinion or "—")
+            for e in events_for(subject)]
+    if not rows:
+        return "暂无办理记录"
+    body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                                "<td>{}</td></tr>", rows)
+    return format_html("<table><tr><th>时间</th><th>层级</th><th>操作人</th><th>操作</th>"
+                       "<th>状态</th><th>意见</th></tr>{}</table>", body)
+
+
 class DecisionAdminMixin:
     """Mixed into a ModelAdmin (before RegionScopedAdminMixin, whose permission checks it
     narrows) whose model follows `workflow`."""
@@ -54,6 +77,11 @@ class DecisionAdminMixin:
     decision_actors: tuple[str, ...] = ("official",)
     # Read-only fields shown above the decision.
     decision_readonly: tuple[str, ...] = ()
+    # A subclass of DecisionForm with more fields the decision takes (a major change's outcome);
+    # `decision_fields` names them: shown between the radios and the opinion, passed to
+    # `take_decision` as keyword arguments.
+    decision_form: type[DecisionForm] = DecisionForm
+    decision_fields: tuple[str, ...] = ()
 
     def decision_steps(self, request: HttpRequest, obj: Model | None) -> list[Step]:
         if obj is None:
@@ -68,13 +96,13 @@ class DecisionAdminMixin:
     def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False,
                  **kwargs: Any) -> type[forms.ModelForm]:
         steps = tuple(self.decision_steps(request, obj))
-        kwargs["form"] = type("DecisionForm", (DecisionForm,), {"steps": steps})
+        kwargs["form"] = type("DecisionForm", (self.decision_form,), {"steps": steps})
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         fields = [*self.decision_readonly, "decision_timeline"]
         if self.decision_steps(request, obj):
-            fields += ["decision", "opinion"]
+            fields += ["decision", *self.decision_fields, "opinion"]
         return fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
@@ -93,26 +121,15 @@ class DecisionAdminMixin:
 
     @admin.display(description="办理记录")
     def decision_timeline(self, obj: Model) -> str:
-        rows = [(timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
-                 LEVEL_LABELS.get(e.by_level, e.by_level or "—"),
-                 (getattr(e.by, "person_name", "") or getattr(e.by, "username", "")) if e.by else "—",
-                 e.action_label,
-                 f"{self.workflow.state_label(e.from_state)} → {self.workflow.state_label(e.to_state)}",
-                 e.opinion or "—")
-                for e in events_for(obj)]
-        if not rows:
-            return "暂无办理记录"
-        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                                    "<td>{}</td></tr>", rows)
-        return format_html("<table><tr><th>时间</th><th>层级</th><th>操作人</th><th>操作</th>"
-                           "<th>状态</th><th>意见</th></tr>{}</table>", body)
+        return timeline_html(obj, self.workflow)
 
     # -- saving is deciding --------------------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         try:
-            self.take_decision(request, obj, form.cleaned_data["decision"],
-                               form.cleaned_data["opinion"])
+            data = form.cleaned_data
+            self.take_decision(request, obj, data["decision"], data["opinion"],
+                               **{name: data.get(name) for name in self.decision_fields})
         except (ValidationError, PermissionDenied) as exc:
             request._decision_failed = True  # type: ignore[attr-defined]
             text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -39,7 +39,7 @@ from django.utils import timezone
 from common.models import DecisionEvent, ExportJob
 from common.tiers import Tier
 from common.xlsx import safe
-from enterprises.models import Recognition, YearFigures
+from enterprises.models import Recognition, RevokeGround, YearFigures
 from portal.accounts.models import OfficialLevel, User
 
 from .models import Declaration
@@ -226,15 +226,17 @@ def recommend_rows(queryset: QuerySet) -> Iterable[list[Any]]:
 # --- 复核情况汇总表 -------------------------------------------------------------------------------
 
 
-def rereview_outcome(valid_until: dt.date, revoked_at: Any, revoke_reason: str,
+def rereview_outcome(valid_until: dt.date, state: str, ground: str, revoke_reason: str,
                      today: dt.date, rereview_status: str | None = None,
                      rereview_reason: str | None = None) -> tuple[str, str]:
-    """(复核结果, 未通过原因) of a title as the records stand today: its cancellation, else its
+    """(复核结果, 未通过原因) of a title as the records stand today: its cancellation (naming its
+    ground, §2.7; titles cancelled before grounds were recorded keep their reason), else its
     latest 复核 (passed, failed with the officials' reason, or still in progress), else its
     validity."""
     S = Declaration.Status
-    if revoked_at:
-        return "未通过（已取消）", revoke_reason or "已取消认定"
+    if state == Recognition.State.REVOKED:
+        grounds = dict(RevokeGround.choices)
+        return "未通过（已取消）", grounds.get(ground) or revoke_reason or "已取消认定"
     if rereview_status == S.RECOGNISED:
         return "复核通过", ""
     if rereview_status in (S.NOT_RECOMMENDED, S.NOT_RECOGNISED):
@@ -263,11 +265,12 @@ def rereview_rows(queryset: QuerySet, *, today: dt.date) -> Iterable[list[Any]]:
             .annotate(rr_reason=Subquery(refusal.values("opinion")[:1]))
             .values_list("enterprise__name", "enterprise__uscc", "enterprise__region__full_name",
                          "enterprise__employees", "fig_year", "fig_revenue", "fig_rd", "tier",
-                         "batch", "certificate_no", "valid_from", "valid_until", "revoked_at",
-                         "revoke_reason", "rr_status", "rr_reason"))
+                         "batch", "certificate_no", "valid_from", "valid_until", "state",
+                         "revoke_ground", "revoke_reason", "rr_status", "rr_reason"))
     for (name, uscc, region, employees, year, revenue, rd, tier, batch, certificate, valid_from,
-         valid_until, revoked_at, reason, rr_status, rr_reason) in rows.iterator(chunk_size=CHUNK):
-        outcome, why = rereview_outcome(valid_until, revoked_at, reason, today, rr_status, rr_reason)
+         valid_until, state, ground, reason, rr_status, rr_reason) in rows.iterator(chunk_size=CHUNK):
+        outcome, why = rereview_outcome(valid_until, state, ground, reason, today, rr_status,
+                                        rr_reason)
         yield [name, uscc, region or "", employees, year, _number(revenue), _number(rd),
                tiers.get(tier, tier), batch, certificate, valid_from.isoformat(),
                valid_until.isoformat(), outcome, why]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import Http404
@@ -17,13 +16,10 @@ from django.utils import timezone
 from assessment.selectors import latest_result
 from common.tiers import Tier
 from enterprises import selectors as enterprise_selectors
-from enterprises.models import Enterprise, InfoUpdate, Recognition
+from enterprises.models import MISCONDUCT_BAR, Enterprise, InfoUpdate, Recognition
 
 from . import building
 from .models import Declaration, DeclarationEvidence, DeclarationWindow
-
-# domain.md §2.7 item 3: no new declaration for 3 years after a cancellation for misconduct.
-MISCONDUCT_BAR = relativedelta(years=3)
 
 
 def open_windows(*, tier: str, at: datetime | None = None) -> list[DeclarationWindow]:
@@ -71,15 +67,29 @@ def _common_refusals(enterprise: Enterprise, tier: str, now: datetime) -> list[R
     if tier == Tier.SPECIALIZED and latest_result(enterprise) is None:
         refusals.append(Refusal("申报专精特新中小企业须先完成数字化水平评测。",
                                 reverse("assessment:index"), "去自评"))
-    barred = (Recognition.objects
-              .filter(enterprise=enterprise, revoked_for_misconduct=True,
-                      revoked_at__gt=now - MISCONDUCT_BAR)
-              .order_by("-revoked_at").first())
-    if barred is not None:
-        until = timezone.localdate(barred.revoked_at + MISCONDUCT_BAR)
-        refusals.append(Refusal(f"企业因“{barred.revoke_reason or '违法违规等情形'}”被取消认定，"
-                                f"{until:%Y年%-m月%-d日}前不得申报。"))
+    refusals.extend(_misconduct_refusal(enterprise, now))
     return refusals
+
+
+def _misconduct_refusal(enterprise: Enterprise, now: datetime) -> list[Refusal]:
+    """domain.md §2.7 item 3 / §0.8: a title cancelled for misconduct bars new declarations
+    until the cancellation's date 3 years on (`Recognition.may_declare_again_on`); that day
+    the enterprise may declare again."""
+    # Only cancellations that may still bar (a day's margin for the time zone); few per firm.
+    recent = (Recognition.objects
+              .filter(enterprise=enterprise, state=Recognition.State.REVOKED,
+                      revoked_for_misconduct=True,
+                      revoked_at__gt=now - MISCONDUCT_BAR - dt.timedelta(days=1))
+              .order_by("-revoked_at"))
+    today = timezone.localdate(now)
+    barring = [r for r in recent if today < r.may_declare_again_on]
+    if not barring:
+        return []
+    last = max(barring, key=lambda r: r.may_declare_again_on)
+    return [Refusal(f"企业于{timezone.localdate(last.revoked_at):%Y年%-m月%-d日}因“"
+                    f"{last.get_revoke_ground_display()}”被取消认定"
+                    f"{f'（{last.revoke_document_no}）' if last.revoke_document_no else ''}，"
+                    f"{last.may_declare_again_on:%Y年%-m月%-d日}前不得申报。")]
 
 
 def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,8 +18,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from audit.services import Event, security_event
+from common.formtools import add_service_errors
 from common.integrity import verified_file_response
-from common.workflow_admin import DecisionAdminMixin
+from common.tiers import Tier
+from common.workflow_admin import DecisionAdminMixin, DecisionForm, timeline_html
 from portal.accounts.models import OfficialLevel
 from portal.accounts.scoping import RegionScopedAdminMixin, ScopedChoicesMixin, for_user
 from portal.admin_site import AdminPage
@@ -32,6 +35,7 @@ from .models import (
     MajorChange,
     Recognition,
     RereviewSetting,
+    RevokeGround,
     UpdateWindow,
     YearFigures,
 )
@@ -151,7 +155,7 @@ class RecognitionInline(ScopedChoicesMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["tier", "batch", "document_no", "certificate_no", "valid_from", "valid_until",
-              "revoked_at"]
+              "state", "revoked_at", "rereview_status"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -211,17 +215,41 @@ class RecognitionStatusFilter(admin.SimpleListFilter):
         if self.value() == "valid":
             return queryset.filter(pk__in=Recognition.objects.valid_on(today).values("pk"))
         if self.value() == "expired":
-            return queryset.filter(revoked_at__isnull=True, valid_until__lt=today)
+            return queryset.filter(state=Recognition.State.IN_FORCE, valid_until__lt=today)
         if self.value() == "revoked":
-            return queryset.filter(revoked_at__isnull=False)
+            return queryset.filter(state=Recognition.State.REVOKED)
+        return queryset
+
+
+class CancellationFilter(admin.SimpleListFilter):
+    """取消认定与复核资格 (domain.md §2.6, §2.7): what was decided, and the titles in force that
+    wait for the recognising level — their enterprise reported a change approved as no longer
+    meeting the conditions, or reported one late (and the title may still be renewed)."""
+
+    title = "取消认定与复核资格"
+    parameter_name = "cancellation"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("revoked", "已取消"), ("barred", "已取消复核资格"),
+                ("pending", "待处理（重大变更不再符合或逾期报告）")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "revoked":
+            return queryset.filter(state=Recognition.State.REVOKED)
+        if self.value() == "barred":
+            return queryset.filter(rereview_status=Recognition.Rereview.BARRED)
+        if self.value() == "pending":
+            return queryset.filter(selectors.awaiting_cancellation_q(on=selectors.today()))
         return queryset
 
 
 @admin.register(Recognition)
 class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """认定记录: legacy titles are recorded and corrected here (services.recognition_save); a
+    title is cancelled, or loses its 复核 eligibility, only through its decision pages
+    (取消认定 / 取消复核资格 buttons on the change page, offered to the recognising level)."""
+
     scope_field = "enterprise__region"
-    # Set from the declaration (or, for imports and entries, the recognition date).
-    readonly_fields = ["standard_version", "validity_history"]
 
     @admin.display(description="有效期记录（认定与复核）")
     def validity_history(self, obj: Recognition) -> str:
@@ -234,16 +262,72 @@ class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return format_html("<table><tr><th>有效期起</th><th>有效期止</th><th>来源</th><th>批次</th>"
                            "<th>文号</th></tr>{}</table>", body)
     list_display = ["enterprise", "tier", "batch", "valid_from", "valid_until", "status",
-                    "revoked_at"]
-    list_filter = [RecognitionStatusFilter, "tier"]
-
-    @admin.display(description="状态")
-    def status(self, obj: Recognition) -> str:
-        return obj.status_on(selectors.today())
+                    "revoked_at", "rereview_status"]
+    list_filter = [RecognitionStatusFilter, CancellationFilter, "tier"]
     search_fields = ["enterprise__name", "enterprise__uscc", "certificate_no"]
     list_select_related = ["enterprise"]
     autocomplete_fields = ["enterprise"]
     show_full_result_count = False
+    change_form_template = "admin/enterprises/recognition/change_form.html"
+    # What an official types: the title itself. Cancellation is a decision, never a field.
+    fields = ["enterprise", "tier", "batch", "document_no", "certificate_no", "valid_from",
+              "valid_until"]
+    # Shown on a recorded title: the standard (set from the declaration or, for imports and
+    # entries, the recognition date), its validity history, and the decisions on it.
+    record_display = ["standard_version", "validity_history", "state_display",
+                      "revocation_display", "rereview_display", "decision_timeline"]
+
+    @admin.display(description="状态")
+    def status(self, obj: Recognition) -> str:
+        return obj.status_on(selectors.today())
+
+    def get_fields(self, request: HttpRequest, obj: Recognition | None = None) -> list[str]:
+        return [*self.fields, *self.record_display] if obj is not None else list(self.fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Recognition | None = None) -> list[str]:
+        if obj is None:
+            return []
+        if not self.has_change_permission(request, obj):
+            return [*self.fields, *self.record_display]
+        return list(self.record_display)
+
+    def has_change_permission(self, request: HttpRequest, obj: Recognition | None = None) -> bool:
+        if obj is not None and obj.state == Recognition.State.REVOKED:
+            return False  # a cancelled title is a record
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="认定状态")
+    def state_display(self, obj: Recognition) -> str:
+        return obj.status_on(selectors.today())
+
+    @admin.display(description="取消认定")
+    def revocation_display(self, obj: Recognition) -> str:
+        if obj.state != Recognition.State.REVOKED:
+            return "—"
+        by = obj.revoked_by
+        who = (by.person_name or by.username) if by else "—"
+        return format_html(
+            "{}取消；依据：{}；取消文号：{}；意见：{}（{}）{}",
+            timezone.localtime(obj.revoked_at).strftime("%Y-%m-%d %H:%M"),
+            obj.get_revoke_ground_display() or "—", obj.revoke_document_no or "—",
+            obj.revoke_reason or "—", who,
+            format_html("<br><strong>因违法违规等情形取消：{}前不得申报。</strong>",
+                        f"{obj.may_declare_again_on:%Y-%m-%d}")
+            if obj.may_declare_again_on else "")
+
+    @admin.display(description="复核资格")
+    def rereview_display(self, obj: Recognition) -> str:
+        if obj.rereview_status != Recognition.Rereview.BARRED:
+            return obj.get_rereview_status_display()
+        by = obj.rereview_barred_by
+        return format_html("已取消复核资格（{}，{}）：{}",
+                           timezone.localtime(obj.rereview_barred_at).strftime("%Y-%m-%d %H:%M"),
+                           (by.person_name or by.username) if by else "—",
+                           obj.rereview_bar_reason or "—")
+
+    @admin.display(description="办理记录")
+    def decision_timeline(self, obj: Recognition) -> str:
+        return timeline_html(obj, services.REVOCATION_WORKFLOW, services.REREVIEW_BAR_WORKFLOW)
 
     def save_model(self, request: HttpRequest, obj: Recognition, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -252,11 +336,149 @@ class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             tier=data["tier"], valid_from=data["valid_from"], valid_until=data["valid_until"],
             batch=data.get("batch", ""), certificate_no=data.get("certificate_no", ""),
             document_no=data.get("document_no", ""),
-            revoked_at=data.get("revoked_at"), revoke_reason=data.get("revoke_reason", ""),
         )
         obj.pk = saved.pk
         obj._state.adding = False
         obj._state.db = saved._state.db
+
+    # -- 取消认定 / 取消复核资格 -------------------------------------------------------------------
+
+    def get_urls(self) -> list:
+        return [path("<int:pk>/revoke/", self.admin_site.admin_view(self.revoke_view),
+                     name="enterprises_recognition_revoke"),
+                path("<int:pk>/bar-rereview/", self.admin_site.admin_view(self.bar_view),
+                     name="enterprises_recognition_bar_rereview"), *super().get_urls()]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if obj is not None:
+            extra["title_decisions"] = title_decisions(request.user, obj)
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _title(self, request: HttpRequest, pk: int, permission: str) -> Recognition:
+        """The title in the official's scope (404 otherwise) that they may decide on (403)."""
+        title = get_object_or_404(self.get_queryset(request).select_related("enterprise__region"),
+                                  pk=pk)
+        if not request.user.has_perm(permission, title):
+            raise PermissionDenied("只有认定部门可以办理（创新型、专精特新：省级中小企业主管部门；"
+                                   "小巨人：工业和信息化部）。")
+        return title
+
+    def _decision_page(self, request: HttpRequest, title: Recognition, form: forms.Form,
+                       *, kind: str, decide: Any) -> HttpResponse:
+        """Fill in → 确认 (the irreversible step, with what will be written) → decided. A refusal
+        by the service is shown at its field with everything typed kept; a title another
+        official decided meanwhile goes back to its page with the service's message."""
+        back = reverse("admin:enterprises_recognition_change", args=[title.pk])
+        confirming = False
+        if request.method == "POST" and form.is_valid():
+            if "confirm" in request.POST:
+                try:
+                    decide(form.cleaned_data)
+                except ValidationError as exc:
+                    if getattr(exc, "code", None) == "transition":
+                        self.message_user(request, "；".join(exc.messages), messages.ERROR)
+                        return redirect(back)
+                    add_service_errors(form, exc)
+                else:
+                    self.message_user(request, f"已{PAGE_TITLES[kind]}：{title.enterprise}"
+                                               f"（{title.get_tier_display()}）。", messages.SUCCESS)
+                    return redirect(back)
+            elif "edit" not in request.POST:
+                confirming = True
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
+                   "recognition": title, "kind": kind, "title": PAGE_TITLES[kind],
+                   "confirming": confirming, "back": back,
+                   "timeline": self.decision_timeline(title)}
+        return TemplateResponse(request, "admin/enterprises/recognition/decision.html", context)
+
+    def revoke_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        title = self._title(request, pk, "enterprises.revoke_recognition")
+        if title.state == Recognition.State.REVOKED:
+            # A second click of 确认, or another official was first: nothing happens twice.
+            self.message_user(request, "该称号已取消认定（可能已被他人处理），未重复办理。",
+                              messages.WARNING)
+            return redirect("admin:enterprises_recognition_change", title.pk)
+        ground = request.GET.get("ground", "")
+        form = RevokeForm(request.POST or None,
+                          initial={"ground": ground} if ground in RevokeGround.values else {})
+        return self._decision_page(request, title, form, kind="revoke", decide=lambda data: (
+            services.recognition_revoke(recognition=title, by=request.user, ground=data["ground"],
+                                        document_no=data["document_no"],
+                                        opinion=data["opinion"])))
+
+    def bar_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        title = self._title(request, pk, "enterprises.bar_rereview_recognition")
+        if title.rereview_status == Recognition.Rereview.BARRED or (
+                title.state == Recognition.State.REVOKED):
+            self.message_user(request, "该称号已取消复核资格或已取消认定（可能已被他人处理），未重复办理。",
+                              messages.WARNING)
+            return redirect("admin:enterprises_recognition_change", title.pk)
+        form = RereviewBarForm(request.POST or None)
+        return self._decision_page(request, title, form, kind="bar", decide=lambda data: (
+            services.recognition_bar_rereview(recognition=title, by=request.user,
+                                              opinion=data["opinion"])))
+
+
+PAGE_TITLES = {"revoke": "取消认定", "bar": "取消复核资格"}
+
+
+class RevokeForm(forms.Form):
+    ground = forms.ChoiceField(label="取消依据", choices=RevokeGround.choices,
+                               widget=forms.RadioSelect, error_messages={
+                                   "required": "请选择取消依据。",
+                                   "invalid_choice": "请选择列出的取消依据。"})
+    document_no = forms.CharField(label="取消文号", max_length=60, error_messages={
+        "required": "请填写取消文号。", "max_length": "取消文号不能超过60个字。"})
+    opinion = forms.CharField(label="取消意见", max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+                              error_messages={"required": "请填写取消意见。",
+                                              "max_length": "取消意见不能超过500个字。"},
+                              help_text="说明核实的事实和处理依据，企业可在“我的消息”中看到。")
+
+
+class RereviewBarForm(forms.Form):
+    opinion = forms.CharField(label="取消复核资格理由", max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+                              error_messages={"required": "请填写取消复核资格的理由。",
+                                              "max_length": "理由不能超过500个字。"},
+                              help_text="如：重大变化未在3个月内报告；未按时完成年度信息更新。")
+
+
+def _recogniser_text(tier: str) -> str:
+    return "工业和信息化部" if tier == Tier.GIANT else "省级中小企业主管部门"
+
+
+def title_decisions(user: Any, title: Recognition, *, ground: str = "",
+                    bar: bool = True) -> dict[str, Any]:
+    """What `user` is offered for `title`: a link to 取消认定 (with the ground pre-filled) and to
+    取消复核资格, or the sentence saying who decides instead. Only the recognising level gets
+    links (enterprises/rules.py); a province-level official before a 小巨人 is told to refer it
+    to the ministry."""
+    query = f"?ground={ground}" if ground else ""
+    offers: dict[str, Any] = {"title": title, "revoke_url": "", "revoke_text": "",
+                              "bar_url": "", "bar_text": ""}
+    in_force = title.state == Recognition.State.IN_FORCE
+    if not in_force:
+        return offers
+    if user.has_perm("enterprises.revoke_recognition", title):
+        offers["revoke_url"] = reverse("admin:enterprises_recognition_revoke",
+                                       args=[title.pk]) + query
+    elif title.tier == Tier.GIANT and getattr(user, "official_level", "") == OfficialLevel.PROVINCE:
+        offers["revoke_text"] = "请报工业和信息化部取消认定"
+    else:
+        offers["revoke_text"] = f"由认定部门（{_recogniser_text(title.tier)}）取消认定"
+    if not bar or title.rereview_status != Recognition.Rereview.ELIGIBLE:
+        return offers
+    if user.has_perm("enterprises.bar_rereview_recognition", title):
+        offers["bar_url"] = reverse("admin:enterprises_recognition_bar_rereview", args=[title.pk])
+    elif title.tier == Tier.GIANT and getattr(user, "official_level", "") == OfficialLevel.PROVINCE:
+        offers["bar_text"] = "请报工业和信息化部取消复核资格"
+    else:
+        offers["bar_text"] = f"由认定部门（{_recogniser_text(title.tier)}）取消复核资格"
+    return offers
 
 
 class RegionalSettingAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
@@ -359,10 +581,28 @@ class InfoUpdateAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdm
         services.info_update_return(info_update=obj, by=request.user, opinion=opinion)
 
 
+class ChangeDecisionForm(DecisionForm):
+    """A major change's decision; approving it states the outcome (domain.md §2.6)."""
+
+    outcome = forms.ChoiceField(label="审核结论", required=False, widget=forms.RadioSelect,
+                                choices=[("yes", "仍符合认定条件（称号及有效期不变）"),
+                                         ("no", "不再符合认定条件")],
+                                help_text="通过时必选。不再符合的，由认定部门取消认定。")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "approve" and not data.get("outcome"):
+            self.add_error("outcome", "通过时请选择变更后企业是否仍符合认定条件。")
+        return data
+
+
 @admin.register(MajorChange)
 class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     scope_field = "review_region"
     workflow = services.CHANGE_WORKFLOW
+    decision_form = ChangeDecisionForm
+    decision_fields = ("outcome",)
+    change_form_template = "admin/enterprises/majorchange/change_form.html"
     list_display = ["enterprise", "change_type", "changed_on", "status", "is_late", "submitted_at"]
     list_filter = ["status", "change_type", "is_late"]
     search_fields = ["enterprise__name", "enterprise__uscc"]
@@ -370,7 +610,7 @@ class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
     show_full_result_count = False
     decision_readonly = ("enterprise", "change_type", "changed_on", "before", "after", "new_name",
                          "new_region", "reason", "evidence_links", "status", "is_late",
-                         "submitted_at", "decided_by", "decided_at")
+                         "submitted_at", "decided_by", "decided_at", "still_meets")
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         # Drafts are the enterprise's own business until submitted.
@@ -396,9 +636,34 @@ class MajorChangeAdmin(DecisionAdminMixin, RegionScopedAdminMixin, admin.ModelAd
                                       subject=item)
 
     def take_decision(self, request: HttpRequest, obj: MajorChange, action: str,
-                      opinion: str) -> None:
-        {"approve": services.change_approve, "return": services.change_return,
+                      opinion: str, outcome: str | None = None) -> None:
+        if action == "approve":
+            services.change_approve(change=obj, by=request.user, opinion=opinion,
+                                    still_meets={"yes": True, "no": False}.get(outcome or ""))
+            return
+        {"return": services.change_return,
          "reject": services.change_reject}[action](change=obj, by=request.user, opinion=opinion)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if obj is not None:
+            extra["cancellation_offers"] = cancellation_offers(request.user, obj)
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+
+def cancellation_offers(user: Any, change: MajorChange) -> list[dict[str, Any]]:
+    """The next step a change calls for (domain.md §2.6, §2.7 items 1–2), per title of its
+    enterprise in force today: approved as no longer meeting the conditions → 取消认定 (ground 1);
+    reported late → 取消认定 (ground 2) or 取消复核资格."""
+    if not change.calls_for_cancellation:
+        return []
+    unqualified = change.status == MajorChange.Status.APPROVED and change.still_meets is False
+    ground = RevokeGround.CHANGE_UNQUALIFIED if unqualified else RevokeGround.CHANGE_NOT_REPORTED
+    titles = (selectors.current_recognitions(change.enterprise)
+              .select_related("enterprise__region").order_by("tier", "valid_from"))
+    return [title_decisions(user, title, ground=ground, bar=change.is_late) for title in titles]
 
 
 # --- 导入历史认定名单 (enterprises/imports.py validates; services.recognitions_import writes) ------

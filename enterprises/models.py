@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from common.history import AuditHistory
@@ -144,11 +146,41 @@ FIGURE_FIELDS = ["operating_revenue", "main_business_revenue", "rd_expense", "ne
 
 class RecognitionQuerySet(models.QuerySet):
     def valid_on(self, on: date) -> RecognitionQuerySet:
+        # revoked_at is set exactly when the state is revoked (recognition_revoked_state).
         return self.filter(revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on)
 
 
+# domain.md §2.7 item 3 / §0.8: no new declaration for 3 years after a cancellation for
+# misconduct (declarations.selectors.start_refusals reads it).
+MISCONDUCT_BAR = relativedelta(years=3)
+
+
+class RevokeGround(models.TextChoices):
+    """Why a title is cancelled (domain.md §2.7, items 1–4, and anything else)."""
+
+    CHANGE_UNQUALIFIED = "change_unqualified", "重大变化不再符合认定条件"
+    CHANGE_NOT_REPORTED = "change_not_reported", "未在3个月内报告重大变化"
+    # §2.7 item 3: the only ground that also bars new declarations for 3 years.
+    MISCONDUCT = "misconduct", ("发生重大安全/质量/环境污染事故，或严重失信、偷漏税等违法违规行为，"
+                                "或数据造假")
+    REPORT_VERIFIED = "report_verified", "经实名举报核实不符合"
+    OTHER = "other", "其他"
+
+
 class Recognition(models.Model):
-    """A title the enterprise holds (created by 认定 in declarations, or entered by officials)."""
+    """A title the enterprise holds (created by 认定 in declarations, or entered by officials).
+
+    Two decisions of the recognising level go through `common.workflow` (the tables are in
+    enterprises/services.py): 取消认定 on `state`, and 取消复核资格 on `rereview_status`.
+    """
+
+    class State(models.TextChoices):
+        IN_FORCE = "in_force", "有效"
+        REVOKED = "revoked", "已取消"
+
+    class Rereview(models.TextChoices):
+        ELIGIBLE = "eligible", "具备复核资格"
+        BARRED = "barred", "已取消复核资格"
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT,
                                    related_name="recognitions", verbose_name="企业")
@@ -158,12 +190,29 @@ class Recognition(models.Model):
     certificate_no = models.CharField("证书编号", max_length=50, blank=True)
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期止")
+    state = models.CharField("认定状态", max_length=10, choices=State.choices,
+                             default=State.IN_FORCE)
     revoked_at = models.DateTimeField("取消时间", null=True, blank=True)
-    revoke_reason = models.CharField("取消原因", max_length=200, blank=True)
+    revoke_ground = models.CharField("取消依据", max_length=20, choices=RevokeGround.choices,
+                                     blank=True)
+    revoke_document_no = models.CharField("取消文号", max_length=60, blank=True)
+    revoke_reason = models.CharField("取消意见", max_length=500, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="取消人")
     # domain.md §2.7 item 3 (accidents, serious dishonesty, falsified data …): besides losing
-    # the title, the enterprise may not declare again for 3 years from the cancellation.
+    # the title, the enterprise may not declare again for 3 years from the cancellation. Set
+    # from the ground (recognition_misconduct_ground), never typed.
     revoked_for_misconduct = models.BooleanField("因违法违规等情形取消（三年内不得申报）",
                                                  default=False)
+    # §2.6 / §2.7 items 2 and 5: the title stays, but it will not be renewed at expiry.
+    rereview_status = models.CharField("复核资格", max_length=10, choices=Rereview.choices,
+                                       default=Rereview.ELIGIBLE)
+    rereview_barred_at = models.DateTimeField("取消复核资格时间", null=True, blank=True)
+    rereview_barred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+",
+                                           verbose_name="取消复核资格人")
+    rereview_bar_reason = models.CharField("取消复核资格理由", max_length=500, blank=True)
     # A 复核 is judged by the standard the title was recognised under (domain.md §0.1).
     standard_version = models.CharField("认定标准版本", max_length=8, default="2022")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -181,6 +230,17 @@ class Recognition(models.Model):
             # Certificate numbers are issued once (declarations.services.certificate_numbers).
             models.UniqueConstraint(fields=["certificate_no"], condition=~Q(certificate_no=""),
                                     name="recognition_certificate_unique"),
+            # The decision state and its record go together (services.recognition_revoke);
+            # every read that filters on revoked_at therefore follows the state.
+            models.CheckConstraint(name="recognition_revoked_state", condition=(
+                Q(state="revoked", revoked_at__isnull=False)
+                | Q(state="in_force", revoked_at__isnull=True))),
+            models.CheckConstraint(name="recognition_misconduct_ground", condition=(
+                Q(revoked_for_misconduct=True, revoke_ground="misconduct")
+                | (Q(revoked_for_misconduct=False) & ~Q(revoke_ground="misconduct")))),
+            models.CheckConstraint(name="recognition_rereview_barred", condition=(
+                Q(rereview_status="barred", rereview_barred_at__isnull=False)
+                | Q(rereview_status="eligible", rereview_barred_at__isnull=True))),
         ]
         indexes = [
             # 企业认定查询 and the enterprise's titles.
@@ -193,9 +253,18 @@ class Recognition(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise} {self.get_tier_display()}"
 
+    @property
+    def may_declare_again_on(self) -> date | None:
+        """After a cancellation for misconduct, the first day (Asia/Shanghai) the enterprise may
+        declare again: the cancellation's date 3 years on (None: this title bars nothing)."""
+        if self.state != self.State.REVOKED or not self.revoked_for_misconduct:
+            return None
+        return timezone.localdate(self.revoked_at) + MISCONDUCT_BAR
+
     def status_on(self, on: date) -> str:
-        """有效 / 已过期 (past its validity) / 已取消 / 未生效 — computed, never stored."""
-        if self.revoked_at is not None:
+        """有效 / 已过期 (past its validity) / 已取消 / 未生效 — computed from the decision
+        state and the dates."""
+        if self.state == self.State.REVOKED:
             return "已取消"
         if on > self.valid_until:
             return "已过期"
@@ -379,6 +448,10 @@ class MajorChange(models.Model):
                                    on_delete=models.PROTECT, related_name="+",
                                    verbose_name="审核人")
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # The approval's outcome (domain.md §2.6): True 仍符合认定条件（称号及有效期不变）, False 不再
+    # 符合认定条件 (the recognising level then cancels the titles); None until approved.
+    still_meets = models.BooleanField("审核结论", null=True, blank=True, choices=[
+        (True, "仍符合认定条件（称号及有效期不变）"), (False, "不再符合认定条件")])
     # The region whose officials review it: the enterprise's at submission (a move does not
     # take the report away from the officials who must decide it).
     review_region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
@@ -401,6 +474,13 @@ class MajorChange(models.Model):
     @property
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def calls_for_cancellation(self) -> bool:
+        """Approved as no longer meeting the conditions, or reported late (§2.7 items 1–2):
+        the recognising level considers cancelling the titles or their 复核 eligibility."""
+        return (self.status == self.Status.APPROVED and self.still_meets is False) or (
+            self.is_late and self.status != self.Status.DRAFT)
 
 
 def evidence_upload_to(instance: ChangeEvidence, filename: str) -> str:

@@ -36,6 +36,7 @@ from .models import (
     Recognition,
     RecognitionTerm,
     RereviewSetting,
+    RevokeGround,
     UpdateWindow,
     YearFigures,
 )
@@ -60,6 +61,20 @@ CHANGE_WORKFLOW = Workflow("major_change", [
     Step(_C.SUBMITTED, "return", _C.RETURNED, "退回企业修改", "official", opinion=True),
     Step(_C.SUBMITTED, "reject", _C.REJECTED, "不予通过", "official", opinion=True),
 ], states=_C)
+
+
+# Two decisions of the recognising level on a title (domain.md §2.6, §2.7). "recogniser": the
+# ministry for every tier; for 创新型 and 专精特新 also the province-level officials of the
+# enterprise's declaration region (enterprises/rules.py `recognises_title`).
+_R = Recognition.State
+REVOCATION_WORKFLOW = Workflow("recognition_revocation", [
+    Step(_R.IN_FORCE, "revoke", _R.REVOKED, "取消认定", "recogniser", opinion=True),
+], field="state", states=_R)
+
+_B = Recognition.Rereview
+REREVIEW_BAR_WORKFLOW = Workflow("recognition_rereview", [
+    Step(_B.ELIGIBLE, "bar", _B.BARRED, "取消复核资格", "recogniser", opinion=True),
+], field="rereview_status", states=_B)
 
 
 def _official_in_scope(field: str):  # noqa: ANN202
@@ -296,10 +311,12 @@ def change_submit(*, change: MajorChange, by: User) -> MajorChange:
     return submitted
 
 
-def _decide(change: MajorChange, by: User, action: str, opinion: str) -> MajorChange:
+def _decide(change: MajorChange, by: User, action: str, opinion: str,
+            still_meets: bool | None = None) -> MajorChange:
     def apply(locked: MajorChange, step: Step) -> list[str]:
         locked.opinion, locked.decided_by, locked.decided_at = opinion.strip(), by, timezone.now()
-        return ["opinion", "decided_by", "decided_at"]
+        locked.still_meets = still_meets
+        return ["opinion", "decided_by", "decided_at", "still_meets"]
 
     decided, event = decide(workflow=CHANGE_WORKFLOW, subject=change, action=action, by=by,
                             opinion=opinion, apply=apply, may=_official_in_scope("review_region"),
@@ -322,6 +339,8 @@ def _tell_change_decided(change: MajorChange, event: DecisionEvent) -> None:
     if not account_id:
         return
     body = f"变更类型：{change.get_change_type_display()}；变更日期：{change.changed_on:%Y-%m-%d}。"
+    if change.still_meets is not None:
+        body += f"\n审核结论：{change.get_still_meets_display()}。"
     if change.opinion:
         body += f"\n审核意见：{change.opinion}"
     message_send(category=Category.RECOGNITION, kind=f"change-{event.action}", email=True,
@@ -335,9 +354,17 @@ def _tell_change_decided(change: MajorChange, event: DecisionEvent) -> None:
 
 
 @transaction.atomic
-def change_approve(*, change: MajorChange, by: User, opinion: str = "") -> MajorChange:
-    """Approve and apply: a new name renames the enterprise; a move hands it to the new region."""
-    locked = _decide(change, by, "approve", opinion)
+def change_approve(*, change: MajorChange, by: User, still_meets: bool | None,
+                   opinion: str = "") -> MajorChange:
+    """Approve and apply: a new name renames the enterprise; a move hands it to the new region.
+
+    `still_meets` is the outcome the official states (domain.md §2.6): True 仍符合认定条件 —
+    titles and validity unchanged; False 不再符合 — the change's admin page then offers 取消认定
+    to the recognising level (`MajorChange.calls_for_cancellation`).
+    """
+    if still_meets is None:
+        raise ValidationError({"still_meets": "请选择变更后企业是否仍符合认定条件。"})
+    locked = _decide(change, by, "approve", opinion, still_meets=bool(still_meets))
     enterprise = Enterprise.objects.select_for_update().get(pk=locked.enterprise_id)
     if locked.change_type == ChangeType.RENAME:
         enterprise.name = locked.new_name
@@ -447,8 +474,8 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
                        document_no: str = "") -> list[Recognition]:
     """复核通过 (domain.md §2.8): each title's validity is extended by 3 years from the day
     after the end it renews — the same title, a new row in its validity history. Every title
-    must be in `by`'s scope, still end on that day (not renewed already) and not be cancelled,
-    or nothing is written."""
+    must be in `by`'s scope, still end on that day (not renewed already), not be cancelled and
+    not have lost its 复核 eligibility, or nothing is written."""
     if not by.has_perm("enterprises.add_recognition"):
         raise PermissionDenied("您无权办理复核。")
     wanted = {r.recognition_id: r.renews_until for r in renewals}
@@ -459,8 +486,10 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
         raise PermissionDenied(f"有 {len(outside) or len(wanted) - len(rows)} 家企业不在您的管辖范围内，未办理复核。")
     terms = []
     for row in rows:
-        if row.revoked_at is not None or getattr(row, "state", "") == "revoked":
+        if row.state == Recognition.State.REVOKED:
             raise ValidationError(f"{row.enterprise.name}的称号已被取消，不能复核通过。")
+        if row.rereview_status == Recognition.Rereview.BARRED:
+            raise ValidationError(f"{row.enterprise.name}的称号已被取消复核资格，不能复核通过。")
         if row.valid_until != wanted[row.pk]:
             raise ValidationError(f"{row.enterprise.name}的称号有效期已变更（现至"
                                   f"{row.valid_until:%Y-%m-%d}），请核对后再办理。")
@@ -480,12 +509,14 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
 def recognition_save(
     *, by: User, recognition: Recognition | None, enterprise: Enterprise, tier: str,
     valid_from: dt.date, valid_until: dt.date, batch: str = "", certificate_no: str = "",
-    revoked_at: dt.datetime | None = None, revoke_reason: str = "", document_no: str = "",
+    document_no: str = "",
 ) -> Recognition:
     """Record (recognition=None) or correct a title an official enters by hand.
 
     Both the enterprise it is given to and, on a change, the enterprise it belonged to must be
     in `by`'s scope: a title is never moved into or out of another region (PermissionDenied).
+    A cancelled title is a record and is not corrected; cancelling goes only through
+    `recognition_revoke`.
     """
     if recognition is None:
         if not by.has_perm("enterprises.add_recognition"):
@@ -496,6 +527,8 @@ def recognition_save(
         if not by.has_perm("enterprises.change_recognition", row) or not _enterprise_in_scope(
                 by, row.enterprise_id):
             raise PermissionDenied("该认定记录不在您的管辖范围内。")
+        if row.state == Recognition.State.REVOKED:
+            raise ValidationError("已取消的认定记录不能修改。")
     if not _enterprise_in_scope(by, enterprise.pk):
         raise PermissionDenied("该企业不在您的管辖范围内。")
     terms = list(row.terms.order_by("valid_from")) if row.pk else []
@@ -507,7 +540,6 @@ def recognition_save(
     row.tier, row.batch, row.certificate_no = tier, batch, certificate_no
     row.document_no = document_no
     row.valid_from, row.valid_until = valid_from, valid_until
-    row.revoked_at, row.revoke_reason = revoked_at, revoke_reason
     row.full_clean()
     row.save()
     if not terms:
@@ -516,6 +548,130 @@ def recognition_save(
         RecognitionTerm.objects.filter(pk=terms[0].pk).update(
             valid_from=valid_from, valid_until=valid_until, batch=batch, document_no=document_no)
     return row
+
+
+# --- 取消认定 and 取消复核资格 (domain.md §2.6, §2.7) -----------------------------------------------
+
+# The title re-read under the lock with what the recogniser check reads.
+_TITLE_FOR_DECISION = Recognition.objects.select_related("enterprise__region")
+_MAX_DOCUMENT_NO = Recognition._meta.get_field("revoke_document_no").max_length
+_MAX_OPINION = Recognition._meta.get_field("revoke_reason").max_length
+
+
+# The permission of each step (the rule is enterprises/rules.py `recognises_title`).
+_TITLE_PERMISSIONS = {"revoke": "enterprises.revoke_recognition",
+                      "bar": "enterprises.bar_rereview_recognition"}
+
+
+def _recogniser(by: User, locked: Recognition, step: Step) -> bool:
+    # Checked on the locked row: its tier and its enterprise's declaration region as they are.
+    return by.has_perm(_TITLE_PERMISSIONS[step.action], locked)
+
+
+@transaction.atomic
+def recognition_revoke(*, recognition: Recognition, by: User, ground: str, document_no: str,
+                       opinion: str) -> Recognition:
+    """取消认定: the recognising level cancels a title in force, on one of the grounds of
+    domain.md §2.7, with its 取消文号 and opinion (both required).
+
+    Who may: `enterprises.revoke_recognition` on the title (PermissionDenied otherwise; the
+    admin answers 404 before that for a title outside the official's scope). A title already
+    cancelled — by this official a moment ago or by another — is refused with the record's
+    state (common.workflow.decide). On ground 3 (misconduct) the title is flagged so that the
+    declaration gate refuses the enterprise for 3 years (declarations.selectors). After commit
+    the enterprise gets one 取消认定 message (its key: the title).
+    """
+    document_no = (document_no or "").strip()
+    opinion = (opinion or "").strip()
+
+    def apply(locked: Recognition, step: Step) -> list[str]:
+        errors = {}
+        if ground not in RevokeGround.values:
+            errors["ground"] = "请选择取消依据。"
+        if not document_no:
+            errors["document_no"] = "请填写取消文号。"
+        elif len(document_no) > _MAX_DOCUMENT_NO:
+            errors["document_no"] = f"取消文号不能超过{_MAX_DOCUMENT_NO}个字。"
+        if len(opinion) > _MAX_OPINION:
+            errors["opinion"] = f"取消意见不能超过{_MAX_OPINION}个字。"
+        if errors:
+            raise ValidationError(errors)
+        locked.revoked_at, locked.revoked_by = timezone.now(), by
+        locked.revoke_ground, locked.revoke_document_no = ground, document_no
+        locked.revoke_reason = opinion
+        locked.revoked_for_misconduct = ground == RevokeGround.MISCONDUCT
+        return ["revoked_at", "revoked_by", "revoke_ground", "revoke_document_no",
+                "revoke_reason", "revoked_for_misconduct"]
+
+    revoked, _ = decide(workflow=REVOCATION_WORKFLOW, subject=recognition, action="revoke",
+                        by=by, opinion=opinion, may=_recogniser, apply=apply,
+                        queryset=_TITLE_FOR_DECISION)
+    transaction.on_commit(lambda: recognition_revoked_notify(recognition_id=revoked.pk, by=by))
+    return revoked
+
+
+def recognition_revoked_notify(*, recognition_id: int, by: User | None = None) -> int:
+    """取消认定 message to the title's enterprise; its key (the title) makes a second call send
+    nothing. Returns how many were new (0 for an enterprise without an account)."""
+    title = (Recognition.objects.select_related("enterprise")
+             .filter(pk=recognition_id, state=Recognition.State.REVOKED).first())
+    if title is None or not title.enterprise.account_id:
+        return 0
+    ground = title.get_revoke_ground_display() or "—"
+    body = (f"根据《优质中小企业梯度培育管理暂行办法》，您的“{title.get_tier_display()}”称号"
+            f"（证书编号：{title.certificate_no or '—'}）已于{_cn_date(timezone.localdate(title.revoked_at))}"
+            f"被取消认定。\n取消依据：{ground}\n取消文号：{title.revoke_document_no or '—'}")
+    if title.revoke_reason:
+        body += f"\n取消意见：{title.revoke_reason}"
+    until = title.may_declare_again_on
+    if until is not None:
+        body += f"\n自取消之日起三年内不得再次申报（{_cn_date(until)}前）。"
+    return message_send(category=Category.REVOCATION, kind="recognition-revoked", email=True,
+                        sent_by=by, outgoing=[Outgoing(
+                            recipient_id=title.enterprise.account_id,
+                            subject=f"recognition:{title.pk}",
+                            title=f"您的“{title.get_tier_display()}”称号已被取消认定",
+                            body=body, link=reverse("enterprises:profile"))])
+
+
+def recognition_barred_notify(*, recognition_id: int, by: User | None = None) -> int:
+    """The enterprise is told its title will not be renewed (取消认定 tab: the title's standing
+    with the recognising level); one message per title."""
+    title = (Recognition.objects.select_related("enterprise")
+             .filter(pk=recognition_id, rereview_status=Recognition.Rereview.BARRED).first())
+    if title is None or not title.enterprise.account_id:
+        return 0
+    body = (f"您的“{title.get_tier_display()}”称号（有效期至{_cn_date(title.valid_until)}）"
+            f"已被取消复核资格：有效期届满后不再复核延续。\n理由：{title.rereview_bar_reason}")
+    return message_send(category=Category.REVOCATION, kind="rereview-barred", email=True,
+                        sent_by=by, outgoing=[Outgoing(
+                            recipient_id=title.enterprise.account_id,
+                            subject=f"recognition:{title.pk}",
+                            title=f"您的“{title.get_tier_display()}”称号已被取消复核资格",
+                            body=body, link=reverse("enterprises:profile"))])
+
+
+@transaction.atomic
+def recognition_bar_rereview(*, recognition: Recognition, by: User, opinion: str) -> Recognition:
+    """取消复核资格: the title stays until its validity ends, but it will not be renewed
+    (domain.md §2.6: a major change reported late; §2.7 item 5). The same recognising level as
+    `recognition_revoke`; a cancelled title has nothing left to renew and is refused."""
+    opinion = (opinion or "").strip()
+
+    def apply(locked: Recognition, step: Step) -> list[str]:
+        if locked.state == Recognition.State.REVOKED:
+            raise ValidationError("该称号已取消认定，无需取消复核资格。")
+        if len(opinion) > _MAX_OPINION:
+            raise ValidationError({"opinion": f"理由不能超过{_MAX_OPINION}个字。"})
+        locked.rereview_barred_at, locked.rereview_barred_by = timezone.now(), by
+        locked.rereview_bar_reason = opinion
+        return ["rereview_barred_at", "rereview_barred_by", "rereview_bar_reason"]
+
+    barred, _ = decide(workflow=REREVIEW_BAR_WORKFLOW, subject=recognition, action="bar", by=by,
+                       opinion=opinion, may=_recogniser, apply=apply,
+                       queryset=_TITLE_FOR_DECISION)
+    transaction.on_commit(lambda: recognition_barred_notify(recognition_id=barred.pk, by=by))
+    return barred
 
 
 def _manages_update_window(by: User, declaration_region_id: int | None) -> bool:

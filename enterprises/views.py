@@ -66,6 +66,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         "window_open": window.is_open(today),
         "this_year_update": this_year_update,
         "figures": list(enterprise.figures.all()[:3]),
+        # 我的称号: every title, cancelled ones with their ground and 取消文号 (§2.7).
+        "titles": [(title, selectors.recognition_status(title, today))
+                   for title in enterprise.recognitions.order_by("-valid_from", "-id")],
         "missing": selectors.missing_fields(enterprise, today),
         "next_window": selectors.update_window(enterprise=enterprise, year=today.year + 1),
     }

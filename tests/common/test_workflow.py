@@ -76,7 +76,7 @@ def test_every_step_of_a_major_change_leaves_an_event_with_who_level_and_opinion
         change, ent_tianhe, tianhe_county):
     enterprise_services.change_return(change=change, by=tianhe_county, opinion="请补充股东会决议")
     enterprise_services.change_submit(change=change, by=ent_tianhe)
-    enterprise_services.change_approve(change=change, by=tianhe_county)
+    enterprise_services.change_approve(change=change, by=tianhe_county, still_meets=True)
     rows = [(e.action, e.from_state, e.to_state, e.by, e.by_level, e.opinion)
             for e in events_for(change)]
     assert rows == [
@@ -90,14 +90,15 @@ def test_every_step_of_a_major_change_leaves_an_event_with_who_level_and_opinion
 def test_a_returns_opinion_is_never_overwritten_by_a_later_decision(change, ent_tianhe, tianhe_county):
     enterprise_services.change_return(change=change, by=tianhe_county, opinion="请补充股东会决议")
     enterprise_services.change_submit(change=change, by=ent_tianhe)
-    enterprise_services.change_approve(change=change, by=tianhe_county, opinion="同意")
+    enterprise_services.change_approve(change=change, by=tianhe_county, still_meets=True,
+                                        opinion="同意")
     assert MajorChange.objects.get().opinion == "同意"
     assert events_for(change).get(action="return").opinion == "请补充股东会决议"
 
 
 def test_an_official_acting_on_a_stale_copy_is_told_and_nothing_happens_twice(change, tianhe_county, gz_city):
     stale = MajorChange.objects.get(pk=change.pk)  # both officials opened the same page
-    enterprise_services.change_approve(change=change, by=tianhe_county)
+    enterprise_services.change_approve(change=change, by=tianhe_county, still_meets=True)
     with pytest.raises(ValidationError, match="可能已被他人处理"):
         enterprise_services.change_reject(change=stale, by=gz_city, opinion="不符合")
     assert MajorChange.objects.get().status == "approved"
@@ -107,7 +108,7 @@ def test_an_official_acting_on_a_stale_copy_is_told_and_nothing_happens_twice(ch
 def test_an_official_outside_the_region_is_refused_by_the_service_itself(change, yuexiu_county, js_province):
     for outsider in (yuexiu_county, js_province):
         with pytest.raises(PermissionDenied):
-            enterprise_services.change_approve(change=change, by=outsider)
+            enterprise_services.change_approve(change=change, by=outsider, still_meets=True)
     assert MajorChange.objects.get().status == "submitted"
     assert not events_for(change).filter(action="approve").exists()
 

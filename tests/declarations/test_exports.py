@@ -154,8 +154,8 @@ def test_the_rereview_summary_gives_the_reason_of_each_title_that_did_not_pass(c
     Recognition.objects.create(enterprise=a, valid_from=dt.date(2025, 1, 1),
                                valid_until=dt.date(2028, 1, 1), **common)
     Recognition.objects.create(enterprise=b, valid_from=dt.date(2023, 1, 1),
-                               valid_until=dt.date(2026, 12, 31), revoked_at=timezone.now(),
-                               revoke_reason="发生重大安全事故", **common)
+                               valid_until=dt.date(2026, 12, 31), state="revoked",
+                               revoked_at=timezone.now(), revoke_reason="发生重大安全事故", **common)
     Recognition.objects.create(enterprise=c, valid_from=dt.date(2020, 1, 1),
                                valid_until=dt.date(2023, 1, 1), **common)
     nanjing = company("南京有效公司", "320102")

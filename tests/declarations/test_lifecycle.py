@@ -13,6 +13,7 @@ from common.tiers import Tier
 from common.workflow import events_for
 from declarations import selectors, services
 from declarations.models import Declaration
+from enterprises import services as enterprise_services
 from enterprises.models import InfoUpdate, Recognition, YearFigures
 from portal.regions.models import Region
 from tests.assessment.conftest import submitted
@@ -132,23 +133,27 @@ def test_innovative_and_specialized_may_run_at_the_same_time(ent_tianhe, company
     assert Declaration.objects.count() == 2
 
 
+def revoked(company, by, ground: str, days_ago: int = 0) -> Recognition:
+    title = Recognition.objects.create(enterprise=company, tier=Tier.INNOVATIVE,
+                                       valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2030, 1, 1))
+    with time_machine.travel(timezone.now() - dt.timedelta(days=days_ago), tick=False):
+        return enterprise_services.recognition_revoke(
+            recognition=title, by=by, ground=ground, document_no="粤工信函〔2024〕1号",
+            opinion="经核实")
+
+
 @pytest.mark.parametrize("days_ago, barred", [(3 * 365 - 5, True), (3 * 365 + 5, False)])
 def test_a_cancellation_for_misconduct_bars_declarations_for_three_years(company, gd_innovative,
-                                                                        days_ago, barred):
-    Recognition.objects.create(
-        enterprise=company, tier=Tier.INNOVATIVE, valid_from=dt.date(2020, 1, 1),
-        valid_until=dt.date(2030, 1, 1), revoked_at=timezone.now() - dt.timedelta(days=days_ago),
-        revoke_reason="数据造假", revoked_for_misconduct=True)
+                                                                        ministry, days_ago, barred):
+    revoked(company, ministry, "misconduct", days_ago)
     found = [r for r in reasons(company, Tier.INNOVATIVE) if "数据造假" in r]
     assert bool(found) is barred
     if barred:
         assert "前不得申报" in found[0]
 
 
-def test_a_cancellation_for_another_reason_does_not_bar(company, gd_innovative):
-    Recognition.objects.create(enterprise=company, tier=Tier.INNOVATIVE, valid_from=dt.date(2020, 1, 1),
-                               valid_until=dt.date(2030, 1, 1), revoked_at=timezone.now(),
-                               revoke_reason="迁出本省")
+def test_a_cancellation_for_another_reason_does_not_bar(company, gd_innovative, ministry):
+    revoked(company, ministry, "change_unqualified")
     assert reasons(company, Tier.INNOVATIVE) == []
 
 

@@ -144,7 +144,7 @@ def test_a_late_change_before_the_current_validity_or_still_a_draft_does_not_cou
 
 
 def test_a_cancelled_title_cannot_apply(title):
-    title.revoked_at = dt.datetime(2025, 10, 1, tzinfo=SH)
+    title.state, title.revoked_at = "revoked", dt.datetime(2025, 10, 1, tzinfo=SH)
     title.revoke_reason = "企业申请"
     title.save()
     assert problems(title, "2026-03-01") == ["该称号已被取消认定，不能申请复核。"]

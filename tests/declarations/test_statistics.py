@@ -54,7 +54,8 @@ def world():
                                         (nj, "specialized", dt.date(2026, 1, 1), None)]:
             Recognition.objects.create(enterprise=e, tier=tier, batch=f"{start.year}年第一批",
                                        valid_from=start, valid_until=start.replace(year=start.year + 3),
-                                       revoked_at=revoked)
+                                       revoked_at=revoked,
+                                       state="revoked" if revoked else "in_force")
 
 
 def test_a_province_sees_its_own_numbers_by_city_tier_status_section_and_batch(gd_province, world):

@@ -83,7 +83,8 @@ def test_the_admin_lists_expired_titles(client, title, gd_province):
 
 
 def test_revoked_titles_and_enterprises_without_an_account_are_not_reminded(title, tianhe_enterprise):
-    Recognition.objects.filter(pk=title.pk).update(revoked_at=dt.datetime(2026, 1, 1, tzinfo=CST))
+    Recognition.objects.filter(pk=title.pk).update(state="revoked",
+                                                   revoked_at=dt.datetime(2026, 1, 1, tzinfo=CST))
     assert recognition_expiry_remind(today=dt.date(2027, 5, 25)) == {}
 
 

@@ -162,13 +162,14 @@ def test_approving_a_name_change_renames_the_enterprise(client, ent_tianhe, ente
     new_change(client, submit=True)
     change = MajorChange.objects.get()
     client.force_login(tianhe_county)
-    assert decide(client, change, decision="approve", opinion="").status_code == 302
+    assert decide(client, change, decision="approve", outcome="yes", opinion="").status_code == 302
     enterprise.refresh_from_db()
     assert enterprise.name == "广州天河智造有限公司"
     ent_tianhe.refresh_from_db()
     assert ent_tianhe.org_name == "广州天河智造有限公司"
     change.refresh_from_db()
     assert change.status == "approved" and change.decided_by == tianhe_county
+    assert change.still_meets is True
 
 
 def test_a_move_hands_the_enterprise_to_the_new_regions_officials(client, ent_tianhe, enterprise, tianhe_county, js_province):
@@ -179,7 +180,7 @@ def test_a_move_hands_the_enterprise_to_the_new_regions_officials(client, ent_ti
     client.force_login(js_province)
     assert "广州天河科技有限公司" not in client.get("/admin/enterprises/enterprise/").content.decode()
     client.force_login(tianhe_county)
-    decide(client, change, decision="approve", opinion="同意迁出")
+    decide(client, change, decision="approve", outcome="yes", opinion="同意迁出")
     enterprise.refresh_from_db()
     assert enterprise.region.code == "320102"
     assert enterprise.history.count() >= 2  # history kept

@@ -36,7 +36,7 @@ def submitted_change(enterprise, by):
 
 
 @pytest.mark.parametrize(("decide", "words"), [
-    (lambda c, by: services.change_approve(change=c, by=by), "已通过审核"),
+    (lambda c, by: services.change_approve(change=c, by=by, still_meets=True), "已通过审核"),
     (lambda c, by: services.change_return(change=c, by=by, opinion="请补充营业执照"), "已被退回"),
     (lambda c, by: services.change_reject(change=c, by=by, opinion="不符合条件"), "未通过审核"),
 ])

@@ -78,6 +78,30 @@ ACTIONS: dict[tuple[str, str], set[str]] = {
 }
 
 
+# Every page a ModelAdmin adds to Django's own (get_urls) and the official levels that may use
+# it on a title of their region. A new page fails test_every_admin_page_is_listed until it is
+# added here. None: a download or a page whose rules are tested in its app's own tests.
+DJANGO_PAGES = {"changelist", "add", "change", "delete", "history", "autocomplete"}
+PAGES: dict[str, set[str] | None] = {
+    # 取消认定 / 取消复核资格: the recognising level — for the 专精特新 title of `world`, the
+    # province and the ministry (every tier × level: tests/enterprises/test_revocation.py).
+    "enterprises_recognition_revoke": {"province", "ministry"},
+    "enterprises_recognition_bar_rereview": {"province", "ministry"},
+    "accounts_phonechangerequest_letter": None,
+    "messaging_message_broadcast": None,
+    "announcements_announcement_preview": None,
+    "announcements_announcement_publish": None,
+    "announcements_announcement_withdraw": None,
+    "enterprises_majorchange_file": None,
+    "assessment_attempt_export": None,
+    "assessment_questionnaire_export": None,
+    "assessment_questionnaire_new_version": None,
+    "declarations_declaration_evidence": None,
+    "declarations_declaration_judge": None,
+    "declarations_objection_letter": None,
+}
+
+
 def registry() -> list[tuple[str, admin.ModelAdmin]]:
     return [(model._meta.label_lower, model_admin) for model, model_admin in admin.site._registry.items()]
 
@@ -287,6 +311,34 @@ def test_an_official_who_may_not_use_an_action_is_neither_offered_it_nor_can_pos
             "action": name, helpers.ACTION_CHECKBOX_NAME: [row["id"] for row in before],
             "post": "yes", "confirm": "yes", "index": "0"})
         assert snapshot(model) == before, (label, name, level)
+
+
+def test_every_admin_page_is_listed_with_who_may_use_it():
+    found = {pattern.name for _, model_admin in registry() for pattern in model_admin.get_urls()
+             if getattr(pattern, "name", None)
+             and not any(pattern.name.endswith(f"_{kind}") for kind in DJANGO_PAGES)}
+    assert found == set(PAGES)
+
+
+@pytest.mark.parametrize("level", ["county", "city", "province", "ministry"])
+def test_an_official_who_may_not_use_a_page_can_neither_open_nor_post_it(client, officials, world,
+                                                                         level):
+    client.force_login(officials[level])
+    recognition = world["recognition"]
+    change_page = client.get(reverse("admin:enterprises_recognition_change",
+                                     args=[recognition.pk])).content.decode()
+    for name, allowed in PAGES.items():
+        if allowed is None:
+            continue
+        url = reverse(f"admin:{name}", args=[recognition.pk])
+        before = snapshot(Recognition)
+        assert (url in change_page) == (level in allowed), (name, level)  # offered
+        assert client.get(url).status_code == (200 if level in allowed else 403), (name, level)
+        if level in allowed:
+            continue
+        client.post(url, {"ground": "other", "document_no": "文号", "opinion": "意见",
+                          "confirm": "1"})
+        assert snapshot(Recognition) == before, (name, level)
 
 
 def test_a_county_official_cannot_switch_the_national_questionnaire(client, tianhe_county):
