@@ -61,14 +61,17 @@ def copy_rows(model: type, rows: list[dict]) -> None:
         return
     import json
 
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname in rows[0]]
+    # Every column: one the rows leave out gets the field's default (a blank text column added
+    # to the model later must not break the seed).
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
     columns = ", ".join(f'"{f.column}"' for f in fields)
     with connection.cursor() as cursor, cursor.cursor.copy(
             f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
         for r in rows:
-            copy.write_row([json.dumps(r[f.attname], ensure_ascii=False)
-                            if isinstance(r[f.attname], (dict, list)) else r[f.attname]
-                            for f in fields])
+            values = [r[f.attname] if f.attname in r else defaults[f.attname] for f in fields]
+            copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+                            for v in values])
 
 
 def enterprise_rows(count: int, start: int = 0) -> list[dict]:
