@@ -33,9 +33,12 @@ def filed(enterprise: Enterprise, window, *, revenue: str = "5000", rd: str = "2
           employees: int = 100, total: int = 80, verdict: str = "符合",
           status: str = Declaration.Status.AT_PROVINCE, name: str | None = None) -> Declaration:
     n = next(_seq)
+    section = Enterprise.objects.filter(pk=enterprise.pk).values_list("industry__section",
+                                                                     flat=True).get()
     return Declaration.objects.create(
         number=f"D{n:08d}", enterprise=enterprise, tier=window.tier, window=window,
-        region=enterprise.region, status=status, submitted_at=timezone.now(),
+        region=enterprise.region, section=section or "", status=status,
+        submitted_at=timezone.now(),
         result={"total": total, "verdict": verdict},
         profile={"name": name or enterprise.name, "uscc": enterprise.uscc,
                  "region": enterprise.region.full_name, "industry": "3311 金属结构制造",
