@@ -18,6 +18,7 @@ from django.db import connection
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
+from enterprises.models import EnterpriseCount, EnterpriseCountState
 from enterprises.services import enterprise_for_account
 from enterprises.tasks import recognition_expiry_remind
 from messaging.models import Message
@@ -39,6 +40,9 @@ def test_the_schedule_in_code_is_written_into_django_celery_beat():
     assert tasks["消息副本发送"] == "messaging.tasks.deliver_copies"
     expiry = PeriodicTask.objects.get(name="认定到期提醒").crontab
     assert (expiry.hour, expiry.minute, str(expiry.timezone)) == ("1", "0", "Asia/Shanghai")
+    counts = PeriodicTask.objects.get(name="企业数统计汇总")
+    assert counts.task == "enterprises.tasks.enterprise_counts_refresh"
+    assert (counts.crontab.minute, counts.crontab.hour) == ("*/10", "*")
 
 
 def test_every_scheduled_task_is_registered():
@@ -54,6 +58,27 @@ def test_run_calendar_runs_every_job_once_per_message(ent_tianhe):
     call_command("run_calendar", "--today", "2027-05-25", stdout=out)
     assert "认定到期提醒：1 条" in out.getvalue() and "认定到期提醒：0 条" in out.getvalue()
     assert sorted(Message.objects.values_list("kind", flat=True)) == ["expiry-7", "info-update-overdue"]
+
+
+def test_run_calendar_rebuilds_the_enterprise_counts_and_a_dry_run_does_not(ent_tianhe):
+    enterprise_for_account(user=ent_tianhe)
+    out = StringIO()
+    call_command("run_calendar", "--dry-run", stdout=out)
+    assert not EnterpriseCountState.objects.exists() and "企业数统计汇总" not in out.getvalue()
+    call_command("run_calendar", stdout=out)
+    assert "企业数统计汇总：1 组" in out.getvalue()
+    assert EnterpriseCountState.objects.get().refreshed_at is not None
+    assert sum(EnterpriseCount.objects.values_list("enterprises", flat=True)) == 1
+
+
+def test_the_counts_can_be_rebuilt_by_hand(ent_tianhe, ent_nanjing):
+    enterprise_for_account(user=ent_tianhe)
+    enterprise_for_account(user=ent_nanjing)
+    out = StringIO()
+    call_command("refresh_enterprise_counts", stdout=out)
+    call_command("refresh_enterprise_counts", stdout=out)
+    assert out.getvalue() == "企业数已汇总：2 组。\n" * 2
+    assert EnterpriseCount.objects.count() == 2
 
 
 # --- a real worker on Redis -------------------------------------------------------------------
