@@ -394,11 +394,13 @@ def declaration_submit(*, declaration: Declaration, by: User, pledge: bool) -> D
         locked.result = result.to_dict()
         locked.assessment = snapshot(attempt[1]) if attempt is not None else None
         locked.profile = building.profile_snapshot(locked.enterprise)
+        industry = locked.enterprise.industry
+        locked.section = industry.section if industry is not None else ""
         locked.submitted_at = now
         locked.returned_level = ""
         locked.frozen_sha256 = locked.compute_frozen_sha256()
         locked.verification_code = locked.compute_verification_code()
-        return ["result", "assessment", "profile", "submitted_at", "returned_level",
+        return ["result", "assessment", "profile", "section", "submitted_at", "returned_level",
                 "frozen_sha256", "verification_code", "updated_at"]
 
     submitted, _ = decide(workflow=WORKFLOW, subject=current, action=action, by=by,

@@ -1,9 +1,17 @@
 """统计分析: counts for one official's scope, this year against last, with SVG bar charts.
 
-Every count is an aggregate in the database and the page makes the same few queries whatever
-the number of rows: enterprises grouped once by 注册地 and once by 所属行业 (on the enterprise
-table alone, so no join over every row), declarations and titles grouped once each, plus the
-reference rows (regions, industries, windows) that name the groups.
+Every count is an aggregate in the database, and the page makes the same few queries whatever
+the number of rows (asserted in tests/declarations/test_statistics.py). Nothing reads the
+million-row enterprises table on a view:
+
+* enterprises come from `enterprises.EnterpriseCount` (per 注册地 and 门类: in all, created
+  this year and last; rebuilt by the calendar every 10 minutes, and the page says when);
+* declarations are read from their own table alone (the 门类 is kept on the row when it is
+  filed) and titles from theirs (the 注册地 is kept on the title), each from an index that
+  holds every column the aggregate reads (`declaration_statistics`, `recognition_statistics`);
+* groups are keyed in the database by the sub-region they are shown under (declaration
+  region, city or county), so tens of rows come back rather than one per county;
+* reference rows (industries, regions, windows) name the groups.
 """
 
 from __future__ import annotations
@@ -14,15 +22,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from assessment.charts import text_width
 from common.tiers import Tier
-from enterprises.models import Enterprise, Industry, Recognition
+from enterprises.models import EnterpriseCount, EnterpriseCountState, Industry, Recognition
 from portal.accounts.models import OfficialLevel, User
 from portal.accounts.scoping import for_user
-from portal.regions.models import Region
+from portal.regions.models import DeclarationRegion, Region
 
 from .models import Declaration, DeclarationWindow
 
@@ -71,28 +81,49 @@ def _year_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime, dt.datetime]
     return starts[0], starts[1], starts[2]
 
 
-def _subregion_namer(user: User, region_ids: Iterable[int]) -> Callable[[int | None], str]:
-    """Region id → the sub-region it counts under for this official: the declaration region
-    for the ministry, the city for a province, the county for a city or county official."""
-    ids = {i for i in region_ids if i is not None}
-    rows = {r["id"]: r for r in Region.objects.filter(pk__in=ids).values(
-        "id", "code", "full_name", "declaration_region__name")}
-    level = "ministry" if user.is_superuser else user.official_level
-    cities: dict[str, str] = {}
-    if level == OfficialLevel.PROVINCE:
-        codes = {r["code"][:4] + "00" for r in rows.values()}
-        cities = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name"))
+class SubRegions:
+    """The sub-region a row counts under for this official: the declaration region for the
+    ministry, the city for a province, the county (the 注册地 itself) for a city or county
+    official. `key` computes it in the database from a column the planner knows (so it
+    estimates few groups and aggregates in memory); `namer` names the keys found."""
 
-    def name(region_id: int | None) -> str:
-        row = rows.get(region_id) if region_id is not None else None
-        if row is None:
-            return "未填注册地"
-        if level == OfficialLevel.MINISTRY:
-            return row["declaration_region__name"] or "其他"
-        if level == OfficialLevel.PROVINCE:
-            return cities.get(row["code"][:4] + "00", row["full_name"])
-        return row["full_name"]
-    return name
+    def __init__(self, user: User) -> None:
+        self.level = OfficialLevel.MINISTRY if user.is_superuser else user.official_level
+
+    def key(self, path: str) -> Combinable:
+        """`path` leads to the row's Region; the key is None for a row without one."""
+        if self.level == OfficialLevel.MINISTRY:
+            return F(f"{path}__declaration_region_id")
+        if self.level == OfficialLevel.PROVINCE:
+            return Substr(f"{path}__code", 1, 4)  # the city's code is these + "00"
+        return F(f"{path}_id")
+
+    def namer(self, keys: Iterable[Any]) -> Callable[[Any], str]:
+        keys = {k for k in keys if k is not None}
+        if self.level == OfficialLevel.MINISTRY:
+            names = dict(DeclarationRegion.objects.filter(pk__in=keys).values_list("pk", "name"))
+        elif self.level == OfficialLevel.PROVINCE:
+            cities = dict(Region.objects.filter(code__in=[k + "00" for k in keys])
+                          .values_list("code", "full_name"))
+            names = {k: cities[k + "00"] for k in keys if k + "00" in cities}
+        else:
+            names = dict(Region.objects.filter(pk__in=keys).values_list("pk", "full_name"))
+
+        def name(key: Any) -> str:
+            # (every region belongs to a declaration region: None is a row without 注册地)
+            return "未填注册地" if key is None else names.get(key, "其他")
+        return name
+
+
+def _created_in(year: int, counted_year: int | None) -> Combinable:
+    """Enterprises created in `year`, as of the last rebuild of the counts (made in
+    `counted_year`, which holds its own year and the one before). A later year had none
+    then; an earlier one is not kept (only a `today` before the rebuild asks for it)."""
+    if year == counted_year:
+        return Sum("created_this_year", default=0)
+    if counted_year is not None and year == counted_year - 1:
+        return Sum("created_last_year", default=0)
+    return Value(0)
 
 
 def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
@@ -100,42 +131,52 @@ def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     last_start, this_start, next_start = _year_bounds(today)
     sections = dict(Industry.objects.filter(level="门类").values_list("code", "name"))
-    section_of = dict(Industry.objects.values_list("id", "section"))
+    subregions = SubRegions(user)
 
     def section_label(code: str | None) -> str:
         return f"{code} {sections.get(code, '')}".strip() if code else "未填行业"
 
-    # Enterprises: new this year / last year by created_at; two single-table group-bys.
-    enterprises = for_user(Enterprise.objects.all(), user, "region")
-    counts = {"this": Count("id", filter=Q(created_at__gte=this_start, created_at__lt=next_start)),
-              "last": Count("id", filter=Q(created_at__gte=last_start, created_at__lt=this_start)),
-              "total": Count("id")}
-    by_region = list(enterprises.order_by().values("region_id").annotate(**counts))
-    by_industry = list(enterprises.order_by().values("industry_id").annotate(**counts))
+    # Enterprises: new this year / last year by created_at, from the rebuilt counts.
+    state = EnterpriseCountState.objects.filter(pk=1).values("refreshed_at", "year").first() or {}
+    counts = for_user(EnterpriseCount.objects.all(), user, "region").order_by()
+    sums = {"this": _created_in(today.year, state.get("year")),
+            "last": _created_in(today.year - 1, state.get("year")),
+            "total": Sum("enterprises", default=0)}
+    # One pass: (sub-region, 门类) groups, summed below into both tables.
+    enterprise_groups = list(counts.values("section", sub=subregions.key("region"))
+                             .annotate(**sums))
 
     # Declarations filed (drafts are the enterprise's own): by submission year.
     declarations = for_user(Declaration.objects.exclude(status=Declaration.Status.DRAFT), user,
                             "region")
-    filed = {"this": Count("id", filter=Q(submitted_at__gte=this_start, submitted_at__lt=next_start)),
-             "last": Count("id", filter=Q(submitted_at__gte=last_start, submitted_at__lt=this_start)),
-             "total": Count("id")}
-    declaration_groups = list(declarations.order_by().values(
-        "tier", "status", "window_id", "region_id", "enterprise__industry__section").annotate(**filed))
+    # Counting a NOT NULL column of the index, not the id: every column read is in the
+    # `declaration_statistics` index, so PostgreSQL answers from the index alone.
+    filed = {"this": Count("status", filter=Q(submitted_at__gte=this_start,
+                                              submitted_at__lt=next_start)),
+             "last": Count("status", filter=Q(submitted_at__gte=last_start,
+                                              submitted_at__lt=this_start)),
+             "total": Count("status")}
+    # Two small aggregates rather than one over every dimension: the planner multiplies the
+    # dimensions' distinct values, expects ~100 000 groups and sorts them on disk otherwise.
+    declaration_groups = list(declarations.order_by().values("tier", "status", "section")
+                              .annotate(**filed))
+    declaration_places = list(declarations.order_by().values(
+        "window_id", sub=subregions.key("region")).annotate(**filed))
 
-    # Titles valid today, and newly recognised this year / last year (valid_from).
-    titles = for_user(Recognition.objects.all(), user, "enterprise__region")
-    granted = {"this": Count("id", filter=Q(valid_from__year=today.year)),
-               "last": Count("id", filter=Q(valid_from__year=today.year - 1)),
-               "total": Count("id", filter=Q(revoked_at__isnull=True, valid_from__lte=today,
-                                             valid_until__gte=today))}
-    title_groups = list(titles.order_by().values("tier", "batch", "enterprise__region_id")
-                        .annotate(**granted))
+    # Titles valid today, and newly recognised this year / last year (valid_from): by the
+    # 注册地 kept on the title (Recognition.region), on the `recognition_statistics` index.
+    titles = for_user(Recognition.objects.all(), user, "region")
+    granted = {"this": Count("tier", filter=Q(valid_from__year=today.year)),
+               "last": Count("tier", filter=Q(valid_from__year=today.year - 1)),
+               "total": Count("tier", filter=Q(revoked_at__isnull=True, valid_from__lte=today,
+                                               valid_until__gte=today))}
+    title_groups = list(titles.order_by().values(
+        "tier", "batch", sub=subregions.key("region")).annotate(**granted))
 
-    subregion = _subregion_namer(user, [g["region_id"] for g in by_region]
-                                 + [g["region_id"] for g in declaration_groups]
-                                 + [g["enterprise__region_id"] for g in title_groups])
+    subregion = subregions.namer(g["sub"] for g in [*enterprise_groups, *declaration_places,
+                                                    *title_groups])
     windows = {w.pk: w for w in DeclarationWindow.objects.filter(
-        pk__in={g["window_id"] for g in declaration_groups}).select_related("declaration_region")}
+        pk__in={g["window_id"] for g in declaration_places}).select_related("declaration_region")}
     tiers, statuses = dict(Tier.choices), dict(Declaration.Status.choices)
 
     def window_label(pk: int) -> str:
@@ -145,10 +186,9 @@ def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
         return f"{w.declaration_region.name} {w.note or timezone.localtime(w.starts_at).strftime('%Y-%m')}"
 
     e_region, e_section = Table("企业数（按地区）"), Table("企业数（按行业门类）")
-    for g in by_region:
-        e_region.add(subregion(g["region_id"]), g["this"], g["last"], g["total"])
-    for g in by_industry:
-        e_section.add(section_label(section_of.get(g["industry_id"])), g["this"], g["last"], g["total"])
+    for g in enterprise_groups:
+        e_region.add(subregion(g["sub"]), g["this"], g["last"], g["total"])
+        e_section.add(section_label(g["section"]), g["this"], g["last"], g["total"])
 
     d_tier, d_status = Table("申报数（按层级）"), Table("申报数（按状态）")
     d_region, d_section, d_window = (Table("申报数（按地区）"), Table("申报数（按行业门类）"),
@@ -159,8 +199,10 @@ def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
         numbers = (g["this"], g["last"], g["total"])
         d_tier.add(tiers.get(g["tier"], g["tier"]), *numbers)
         d_status.add(statuses.get(g["status"], g["status"]), *numbers)
-        d_region.add(subregion(g["region_id"]), *numbers)
-        d_section.add(section_label(g["enterprise__industry__section"]), *numbers)
+        d_section.add(section_label(g["section"]), *numbers)
+    for g in declaration_places:
+        numbers = (g["this"], g["last"], g["total"])
+        d_region.add(subregion(g["sub"]), *numbers)
         d_window.add(window_label(g["window_id"]), *numbers)
 
     r_tier, r_batch, r_region = Table("认定数（按层级）"), Table("认定数（按批次）"), Table("认定数（按地区）")
@@ -172,14 +214,14 @@ def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
         numbers = (g["this"], g["last"], g["total"])
         r_tier.add(tiers.get(g["tier"], g["tier"]), *numbers)
         r_batch.add(g["batch"] or "未填批次", *numbers)
-        r_region.add(subregion(g["enterprise__region_id"]), *numbers)
+        r_region.add(subregion(g["sub"]), *numbers)
 
     def ordered(table: Table) -> Table:
         table.rows = dict(sorted(table.rows.items(), key=lambda kv: (-kv[1][2], kv[0])))
         return table
 
     totals = defaultdict(int)
-    for g in by_region:
+    for g in enterprise_groups:
         totals["enterprises"] += g["total"]
     for g in declaration_groups:
         totals["declarations_this"] += g["this"]
@@ -188,6 +230,7 @@ def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
         totals["valid_titles"] += g["total"]
     return {
         "year": today.year, "last_year": today.year - 1, "totals": dict(totals),
+        "enterprises_as_of": state.get("refreshed_at") and timezone.localtime(state["refreshed_at"]),
         "tables": [d_tier, ordered(d_status), ordered(d_region), ordered(d_section),
                    ordered(d_window), r_tier, ordered(r_batch), ordered(r_region),
                    ordered(e_region), ordered(e_section)],

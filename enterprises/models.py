@@ -111,6 +111,50 @@ class Enterprise(models.Model):
         return self.name
 
 
+class EnterpriseCount(models.Model):
+    """How many enterprises have one 注册地 and one 门类: in all, and created (Asia/Shanghai)
+    in the year of the count (`EnterpriseCountState.year`) and in the year before.
+
+    The statistics page (declarations.statistics) sums these rows instead of grouping every
+    enterprise on each view. `services.enterprise_counts_refresh` rebuilds them whole from the
+    enterprises table (the calendar, every 10 minutes); the page says when.
+    """
+
+    region = models.ForeignKey(Region, verbose_name="注册地", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+",
+                               db_index=False)  # the unique constraint's index leads with it
+    section = models.CharField("门类", max_length=1, blank=True)  # "" = 所属行业 not given
+    enterprises = models.PositiveIntegerField("企业数")
+    created_this_year = models.PositiveIntegerField("当年新建档")
+    created_last_year = models.PositiveIntegerField("上年新建档")
+
+    class Meta:
+        verbose_name = "企业数汇总"
+        verbose_name_plural = "企业数汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "section"],
+                                    name="enterprise_count_one_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.section or '-'}: {self.enterprises}"
+
+
+class EnterpriseCountState(models.Model):
+    """One row: when the enterprise counts were last rebuilt, and the year they call 当年. A
+    rebuild locks it first, so two rebuilds at once run one after the other."""
+
+    refreshed_at = models.DateTimeField("汇总时间", null=True, blank=True)
+    year = models.PositiveSmallIntegerField("汇总年度", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "企业数汇总状态"
+        verbose_name_plural = "企业数汇总状态"
+
+    def __str__(self) -> str:
+        return f"企业数汇总 {self.refreshed_at}"
+
+
 class YearFigures(models.Model):
     """One year's figures of an enterprise, in 万元 (domain.md §0.3)."""
 
@@ -184,6 +228,14 @@ class Recognition(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT,
                                    related_name="recognitions", verbose_name="企业")
+    # The enterprise's 注册地, kept on the title so the statistics count titles by region
+    # without joining every enterprise: set when the title is recorded, moved with the
+    # enterprise (services: a profile edit, an approved relocation), and re-aligned by the
+    # calendar's statistics job should anything else have changed it. Access scoping goes
+    # through the enterprise (`enterprise__region`), never through this copy.
+    region = models.ForeignKey(Region, verbose_name="注册地", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+", db_index=False,
+                               editable=False)
     tier = models.CharField("层级", max_length=12, choices=Tier.choices)
     batch = models.CharField("批次", max_length=50, blank=True)
     document_no = models.CharField("认定文号", max_length=60, blank=True)
@@ -248,6 +300,9 @@ class Recognition(models.Model):
             # enterprises.services.recognition_expiry_remind: titles in force by end date.
             models.Index(fields=["valid_until"], condition=Q(revoked_at__isnull=True),
                          name="recognition_expiry_job"),
+            # 统计分析 (declarations.statistics): every column its aggregate reads.
+            models.Index(fields=["region", "tier", "batch", "valid_from", "valid_until",
+                                 "revoked_at"], name="recognition_statistics"),
         ]
 
     def __str__(self) -> str:

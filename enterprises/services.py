@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +34,8 @@ from .models import (
     ChangeEvidence,
     ChangeType,
     Enterprise,
+    EnterpriseCount,
+    EnterpriseCountState,
     InfoUpdate,
     MajorChange,
     Recognition,
@@ -149,7 +154,14 @@ def _apply(
             row.save()
     if "region" in data or "name" in data:
         _sync_account(enterprise)
+    if "region" in changes:
+        _sync_titles(enterprise)
     return changes
+
+
+def _sync_titles(enterprise: Enterprise) -> None:
+    # Its titles carry its 注册地 for the statistics (Recognition.region).
+    Recognition.objects.filter(enterprise=enterprise).update(region=enterprise.region)
 
 
 def _sync_account(enterprise: Enterprise) -> None:
@@ -373,6 +385,7 @@ def change_approve(*, change: MajorChange, by: User, still_meets: bool | None,
     enterprise._history_user = by
     enterprise.save()
     _sync_account(enterprise)
+    _sync_titles(enterprise)
     return locked
 
 
@@ -447,10 +460,13 @@ def recognitions_grant(*, by: User, titles: Sequence[Title]) -> list[Recognition
     outside = _outside_scope(by, [t.enterprise_id for t in titles])
     if outside:
         raise PermissionDenied(f"有 {len(outside)} 家企业不在您的管辖范围内，未认定。")
-    rows = [Recognition(enterprise_id=t.enterprise_id, tier=t.tier, batch=t.batch,
-                        document_no=t.document_no, certificate_no=t.certificate_no,
-                        valid_from=t.valid_from, valid_until=t.valid_until,
-                        standard_version=t.standard_version) for t in titles]
+    regions = dict(Enterprise.objects.filter(pk__in={t.enterprise_id for t in titles})
+                   .values_list("pk", "region_id"))
+    rows = [Recognition(enterprise_id=t.enterprise_id, region_id=regions.get(t.enterprise_id),
+                        tier=t.tier, batch=t.batch, document_no=t.document_no,
+                        certificate_no=t.certificate_no, valid_from=t.valid_from,
+                        valid_until=t.valid_until, standard_version=t.standard_version)
+            for t in titles]
     for row in rows:
         if row.valid_until < row.valid_from:
             raise ValidationError({"valid_until": "有效期止不能早于有效期起。"})
@@ -536,7 +552,7 @@ def recognition_save(
         raise ValidationError({"valid_until": "该称号已有复核通过的有效期记录，有效期不能直接修改。"})
     if row.pk is None:
         row.standard_version = standard_version_on(valid_from)
-    row.enterprise = enterprise
+    row.enterprise, row.region_id = enterprise, enterprise.region_id
     row.tier, row.batch, row.certificate_no = tier, batch, certificate_no
     row.document_no = document_no
     row.valid_from, row.valid_until = valid_from, valid_until
@@ -768,7 +784,8 @@ def recognitions_import(*, by: User, rows: list[dict[str, Any]]) -> int:
             existing[row["uscc"]] = enterprise
         elif enterprise.pk not in in_scope_ids:
             raise PermissionDenied(f"{row['name']}（{row['uscc']}）不在您的管辖范围内。")
-        titles.append(Recognition(enterprise=enterprise, tier=row["tier"], batch=row["batch"],
+        titles.append(Recognition(enterprise=enterprise, region_id=enterprise.region_id,
+                                  tier=row["tier"], batch=row["batch"],
                                   valid_from=row["valid_from"], valid_until=row["valid_until"],
                                   standard_version=standard_version_on(row["valid_from"])))
     taken = set(Recognition.objects.filter(enterprise__in=[t.enterprise for t in titles])
@@ -882,3 +899,55 @@ def info_update_remind(*, today: dt.date, dry_run: bool = False) -> dict[str, in
             counts[kind] = counts.get(kind, 0) + message_send(
                 category=Category.INFO_UPDATE, kind=kind, outgoing=outgoing, dry_run=dry_run)
     return counts
+
+
+def titles_align_regions() -> int:
+    """Give every title whose 注册地 copy (Recognition.region) differs from its enterprise's
+    the enterprise's. The writes that record titles and move enterprises keep the copy; this
+    catches anything else (a repair in the shell, a future path). Returns the titles changed."""
+    # (the ORM's negation counts a NULL on either side as different; both NULL is equal)
+    differs = ~Q(region=F("enterprise__region")) & ~Q(region__isnull=True,
+                                                       enterprise__region__isnull=True)
+    return Recognition.objects.filter(differs).update(region_id=Subquery(
+        Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("region_id")[:1]))
+
+
+def enterprise_counts_refresh(*, now: dt.datetime | None = None) -> int:
+    """The statistics' enterprise data (the calendar, every 10 minutes): titles' 注册地 copies
+    re-aligned (`titles_align_regions`), then the enterprise counts (`EnterpriseCount`)
+    rebuilt from the enterprises table by one INSERT … SELECT grouping every enterprise by
+    注册地 and 门类, counting those created this year and last (Asia/Shanghai) as of `now`.
+    Returns the number of groups.
+
+    Atomic: the statistics page sees the old counts until the new ones are committed. The
+    state row is locked first, so two rebuilds at once run one after the other (each deletes
+    what the previous one committed); running it again only recounts.
+    """
+    now = now or timezone.now()
+    year = timezone.localtime(now).year
+    tz = ZoneInfo(settings.TIME_ZONE)
+    this_start, next_start = (dt.datetime(y, 1, 1, tzinfo=tz) for y in (year, year + 1))
+    last_start = dt.datetime(year - 1, 1, 1, tzinfo=tz)
+    with transaction.atomic():
+        state, _ = EnterpriseCountState.objects.select_for_update().get_or_create(pk=1)
+        titles_align_regions()
+        EnterpriseCount.objects.all().delete()
+        groups = (Enterprise.objects.order_by()
+                  .values("region_id", section=Coalesce("industry__section", Value("")))
+                  .annotate(enterprises=Count("id"),
+                            created_this_year=Count("id", filter=Q(
+                                created_at__gte=this_start, created_at__lt=next_start)),
+                            created_last_year=Count("id", filter=Q(
+                                created_at__gte=last_start, created_at__lt=this_start))))
+        select, params = groups.query.sql_with_params()
+        # The SELECT lists the values() fields, then the annotations, under these names.
+        names = [*groups.query.values_select, *groups.query.annotation_select]
+        table = connection.ops.quote_name(EnterpriseCount._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(EnterpriseCount._meta.get_field(name).column)
+                            for name in names)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608
+            inserted = cursor.rowcount
+        state.refreshed_at, state.year = now, year
+        state.save(update_fields=["refreshed_at", "year"])
+    return inserted

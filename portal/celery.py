@@ -40,6 +40,12 @@ app.conf.beat_schedule = {
         "task": "declarations.export_jobs_expire",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Every 10 minutes: the enterprise counts of the statistics page are rebuilt (the page
+    # says when they were last counted).
+    "企业数统计汇总": {
+        "task": "enterprises.tasks.enterprise_counts_refresh",
+        "schedule": crontab(minute="*/10"),
+    },
     # Every 10 minutes: e-mail / SMS copies still pending (normally sent right after commit).
     "消息副本发送": {
         "task": "messaging.tasks.deliver_copies",

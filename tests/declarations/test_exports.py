@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import os
+import uuid
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -33,9 +36,12 @@ def filed(enterprise: Enterprise, window, *, revenue: str = "5000", rd: str = "2
           employees: int = 100, total: int = 80, verdict: str = "符合",
           status: str = Declaration.Status.AT_PROVINCE, name: str | None = None) -> Declaration:
     n = next(_seq)
+    section = Enterprise.objects.filter(pk=enterprise.pk).values_list("industry__section",
+                                                                     flat=True).get()
     return Declaration.objects.create(
         number=f"D{n:08d}", enterprise=enterprise, tier=window.tier, window=window,
-        region=enterprise.region, status=status, submitted_at=timezone.now(),
+        region=enterprise.region, section=section or "", status=status,
+        submitted_at=timezone.now(),
         result={"total": total, "verdict": verdict},
         profile={"name": name or enterprise.name, "uscc": enterprise.uscc,
                  "region": enterprise.region.full_name, "industry": "3311 金属结构制造",
@@ -265,3 +271,71 @@ def test_files_expire_after_seven_days(gd_province, gd_rows, settings, tmp_path)
     import os
 
     assert not os.path.exists(path)
+
+
+# --- a real worker on Redis -------------------------------------------------------------------
+
+
+class _OwnQueue:
+    """The export task sent to this test's own queue (the same task, the same arguments)."""
+
+    def __init__(self, task, queue: str) -> None:
+        self.task, self.queue = task, queue
+
+    def delay(self, *args):  # noqa: ANN201
+        return self.task.apply_async(args=args, queue=self.queue)
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="runs where REDIS_URL is configured "
+                    "(a real Celery worker needs a broker)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_builds_a_large_export_that_only_its_official_downloads(
+        client, gd_province, gz_city, gd_window, monkeypatch, settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker shares the test database: needs PostgreSQL, DATABASE_URL is SQLite")
+    from portal.celery import app
+    from tests.celery_worker import start_worker, stop_worker, wait_for
+
+    names = [f"广州{n}号科技有限公司" for n in range(1, 8)]
+    for name in names:
+        filed(company(name), gd_window)
+    filed(company("南京外省有限公司", "320102"), open_window("320000", "innovative"))
+    monkeypatch.setitem(app.conf, "task_always_eager", False)  # through the broker, for real
+    monkeypatch.setattr(exports, "SYNC_MAX_ROWS", 3)  # 7 rows: too many for the request
+    queue = f"test-exports-{uuid.uuid4().hex}"
+    monkeypatch.setattr(exports, "export_job_run_task", _OwnQueue(exports.export_job_run_task,
+                                                                  queue))
+    settings.MEDIA_ROOT = tmp_path  # the worker writes where this process reads
+    worker = start_worker(queue, MEDIA_ROOT=str(tmp_path))
+    try:
+        client.force_login(gd_province)
+        response = client.get(reverse("admin:declarations_export_recommend"),
+                              {"window__id__exact": gd_window.pk})
+        job = ExportJob.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:declarations_export_job", args=[job.pk])
+        assert job.total == 7 and job.requested_by == gd_province
+
+        def done() -> bool:
+            job.refresh_from_db()
+            assert job.status != ExportJob.Status.FAILED, job.error
+            return job.status == ExportJob.Status.DONE
+
+        wait_for(done, 90, "the worker to build the export")
+    finally:
+        stop_worker(worker)
+    assert job.percent == 100 and job.progress == job.total == 7 and job.finished_at
+    page = client.get(reverse("admin:declarations_export_job", args=[job.pk])).content.decode()
+    download = reverse("admin:declarations_export_download", args=[job.pk])
+    assert 'value="100"' in page and download in page and 'http-equiv="refresh"' not in page
+    file = client.get(download)
+    assert file.status_code == 200 and file["Content-Disposition"].startswith("attachment")
+    sheet = sheet_of(b"".join(file.streaming_content))
+    assert sheet["A1"].value == "广东省优质中小企业推荐汇总表"
+    assert "2026年第一批" in sheet["A2"].value
+    assert sorted(sheet.cell(row=r, column=2).value for r in range(5, 12)) == sorted(names)
+    assert [c.value for c in sheet[12]][:2] == ["合计", "共 7 家企业"] and sheet.max_row == 12
+    # Another official — even one whose scope holds every row — gets 404 for the job and file.
+    client.force_login(gz_city)
+    assert client.get(reverse("admin:declarations_export_job", args=[job.pk])).status_code == 404
+    assert client.get(download).status_code == 404

@@ -345,3 +345,24 @@ def test_impossible_inputs_that_reached_the_row_are_named_never_a_500(client, en
     assert page.status_code == 200
     assert client.get(f"/enterprise/declarations/{draft.public_id}/preview/").status_code == 200
     assert Declaration.objects.get().status == "draft"
+
+
+def test_the_industry_section_is_filed_with_the_declaration(ent_tianhe, company, gd_innovative):
+    from enterprises.models import Industry
+
+    draft = filled(services.declaration_start(enterprise=company, by=ent_tianhe,
+                                              tier=Tier.INNOVATIVE), ent_tianhe)
+    assert draft.section == ""  # a draft has filed nothing
+    done = services.declaration_submit(declaration=draft, by=ent_tianhe, pledge=True)
+    assert done.section == "C"  # 3311 金属结构制造
+    # A later change of 所属行业 leaves what was filed; a resubmission files the new one.
+    company.industry = Industry.objects.get(code="6511")
+    company.save()
+    done.refresh_from_db()
+    assert done.section == "C"
+    from tests.conftest import official
+
+    returned = services.declaration_return(declaration=done, by=official("o_th_2", "county", "440106"),
+                                           opinion="请核对行业")
+    again = services.declaration_submit(declaration=returned, by=ent_tianhe, pledge=True)
+    assert again.section == "I"

@@ -4,12 +4,9 @@ every job (the embedded mode), and a real worker on Redis killed mid-job sends e
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from io import StringIO
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,15 +15,15 @@ from django.db import connection
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
+from enterprises.models import EnterpriseCount, EnterpriseCountState
 from enterprises.services import enterprise_for_account
 from enterprises.tasks import recognition_expiry_remind
 from messaging.models import Message
 from portal.celery import app
+from tests.celery_worker import start_worker, stop_worker, wait_for
 from tests.enterprises.conftest import recognise
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db(transaction=True)  # the scheduler closes stale connections itself
@@ -39,6 +36,9 @@ def test_the_schedule_in_code_is_written_into_django_celery_beat():
     assert tasks["消息副本发送"] == "messaging.tasks.deliver_copies"
     expiry = PeriodicTask.objects.get(name="认定到期提醒").crontab
     assert (expiry.hour, expiry.minute, str(expiry.timezone)) == ("1", "0", "Asia/Shanghai")
+    counts = PeriodicTask.objects.get(name="企业数统计汇总")
+    assert counts.task == "enterprises.tasks.enterprise_counts_refresh"
+    assert (counts.crontab.minute, counts.crontab.hour) == ("*/10", "*")
 
 
 def test_every_scheduled_task_is_registered():
@@ -56,33 +56,28 @@ def test_run_calendar_runs_every_job_once_per_message(ent_tianhe):
     assert sorted(Message.objects.values_list("kind", flat=True)) == ["expiry-7", "info-update-overdue"]
 
 
+def test_run_calendar_rebuilds_the_enterprise_counts_and_a_dry_run_does_not(ent_tianhe):
+    enterprise_for_account(user=ent_tianhe)
+    out = StringIO()
+    call_command("run_calendar", "--dry-run", stdout=out)
+    assert not EnterpriseCountState.objects.exists() and "企业数统计汇总" not in out.getvalue()
+    call_command("run_calendar", stdout=out)
+    assert "企业数统计汇总：1 组" in out.getvalue()
+    assert EnterpriseCountState.objects.get().refreshed_at is not None
+    assert sum(EnterpriseCount.objects.values_list("enterprises", flat=True)) == 1
+
+
+def test_the_counts_can_be_rebuilt_by_hand(ent_tianhe, ent_nanjing):
+    enterprise_for_account(user=ent_tianhe)
+    enterprise_for_account(user=ent_nanjing)
+    out = StringIO()
+    call_command("refresh_enterprise_counts", stdout=out)
+    call_command("refresh_enterprise_counts", stdout=out)
+    assert out.getvalue() == "企业数已汇总：2 组。\n" * 2
+    assert EnterpriseCount.objects.count() == 2
+
+
 # --- a real worker on Redis -------------------------------------------------------------------
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _start_worker(queue: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_VISIBILITY_TIMEOUT": "2",
-           "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "-c", "1",
-         "-P", "prefork", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="runs where REDIS_URL is configured "
@@ -109,9 +104,9 @@ def test_a_worker_killed_mid_job_runs_it_again_and_sends_exactly_once(ent_tianhe
                                "relation = 'messaging_message'::regclass")
                 return [row[0] for row in cursor.fetchall()]
 
-            workers.append(_start_worker(queue))
+            workers.append(start_worker(queue))
             recognition_expiry_remind.apply_async(args=["2027-05-25"], queue=queue)
-            _wait(lambda: bool(waiting()), 60, "the job to reach its insert")
+            wait_for(lambda: bool(waiting()), 60, "the job to reach its insert")
             stuck = waiting()
             os.killpg(workers[0].pid, signal.SIGKILL)
             workers[0].wait(10)
@@ -121,8 +116,8 @@ def test_a_worker_killed_mid_job_runs_it_again_and_sends_exactly_once(ent_tianhe
         blocker.rollback()
         assert Message.objects.count() == 0  # killed before anything was sent
         time.sleep(2.5)  # past the visibility timeout: the unacknowledged job is due again
-        workers.append(_start_worker(queue))
-        _wait(lambda: Message.objects.count() > 0, 60, "the restarted worker to run the job")
+        workers.append(start_worker(queue))
+        wait_for(lambda: Message.objects.count() > 0, 60, "the restarted worker to run the job")
         # Run it once more on purpose: the unique key keeps it to one message.
         recognition_expiry_remind.apply_async(args=["2027-05-25"], queue=queue)
         time.sleep(3)
@@ -131,6 +126,4 @@ def test_a_worker_killed_mid_job_runs_it_again_and_sends_exactly_once(ent_tianhe
     finally:
         blocker.close()
         for worker in workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(20)
+            stop_worker(worker)

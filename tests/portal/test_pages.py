@@ -63,6 +63,11 @@ def test_seed_demo_loads_accounts_of_every_kind_and_can_run_twice(settings, caps
     assert levels == {"ministry", "province", "city", "county"}
     assert User.objects.filter(kind="enterprise").count() == 5
     assert User.objects.filter(kind="person").count() == 1
+    # The statistics page counts the demo enterprises at once; the demo titles carry 注册地.
+    from enterprises.models import EnterpriseCount, Recognition
+
+    assert EnterpriseCount.objects.exists()
+    assert not Recognition.objects.filter(region__isnull=True).exists()
 
 
 def test_seed_demo_gives_the_precision_manufacturer_the_manufacturing_questionnaire(settings, client):

@@ -24,7 +24,8 @@ JOBS = [
 
 
 class Command(BaseCommand):
-    help = "运行全部日程任务（认定到期、信息更新、申报提醒）及消息副本发送；--every 秒数 为循环运行"
+    help = ("运行全部日程任务（认定到期、信息更新、申报提醒）、消息副本发送及企业数统计汇总；"
+            "--every 秒数 为循环运行")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="只统计，不发送")
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             time.sleep(options["every"])
 
     def run_once(self, options: dict[str, Any]) -> None:
+        from enterprises.services import enterprise_counts_refresh
         from messaging.services import deliver_copies
 
         today = job_date(options["today"])
@@ -48,3 +50,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{today.isoformat()} {label}：{sum(counts.values())} 条 {counts}")
         if not options["dry_run"]:
             self.stdout.write(f"消息副本：{deliver_copies()} 条")
+            self.stdout.write(f"企业数统计汇总：{enterprise_counts_refresh()} 组")

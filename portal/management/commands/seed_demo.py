@@ -24,7 +24,11 @@ from enterprises.models import (
     RecognitionTerm,
     YearFigures,
 )
-from enterprises.services import enterprise_for_account, standard_version_on
+from enterprises.services import (
+    enterprise_counts_refresh,
+    enterprise_for_account,
+    standard_version_on,
+)
 from portal.accounts.models import PhoneChangeRequest, User
 from portal.accounts.services import (
     account_register_enterprise,
@@ -94,7 +98,8 @@ class Command(BaseCommand):
         kejie = enterprise_for_account(user=User.objects.get(username="gz_kejie"))
         _complete(kejie, "440106", "3311", last_year)
         if not kejie.recognitions.exists():
-            Recognition.objects.create(enterprise=kejie, tier="specialized", batch="演示批次",
+            Recognition.objects.create(enterprise=kejie, region=kejie.region, tier="specialized",
+                                       batch="演示批次",
                                        certificate_no="YS-0001",
                                        valid_from=datetime.date(last_year, 6, 1),
                                        valid_until=datetime.date(last_year + 3, 5, 31))
@@ -103,7 +108,8 @@ class Command(BaseCommand):
             # with every annual update of its validity made.
             ends = timezone.localdate() + datetime.timedelta(days=90)
             starts = ends - relativedelta(years=3) + datetime.timedelta(days=1)
-            title = Recognition.objects.create(enterprise=kejie, tier="innovative",
+            title = Recognition.objects.create(enterprise=kejie, region=kejie.region,
+                                               tier="innovative",
                                                batch="演示批次（创新型）", certificate_no="YS-C-0001",
                                                valid_from=starts, valid_until=ends,
                                                standard_version=standard_version_on(starts))
@@ -201,6 +207,7 @@ class Command(BaseCommand):
                 reason="原手机号已停用", letter=ContentFile(b"%PDF-1.4\n%demo\n", name="授权书.pdf"),
                 letter_name="授权书.pdf",
             )
+        enterprise_counts_refresh()  # the statistics page counts the demo enterprises at once
         self.stdout.write(self.style.SUCCESS("演示数据已载入。所有演示账户的密码：" + DEMO_PASSWORD))
         self.stdout.write("  企业状态：gz_kejie 已认定（专精特新；创新型将于90天后到期，可在认证到期管理中【去复核】），gz_huaxin 信息完整未认定，"
                           "sz_xinrui 信息未完善，nj_tianyuan 有待审核的更名报告")
