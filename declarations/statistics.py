@@ -179,7 +179,9 @@ def overview(*, user: User, today: dt.date | None = None) -> dict[str, Any]:
         pk__in={g["window_id"] for g in declaration_places}).select_related("declaration_region")}
     tiers, statuses = dict(Tier.choices), dict(Declaration.Status.choices)
 
-    def window_label(pk: int) -> str:
+    def window_label(pk: int | None) -> str:
+        if pk is None:  # a 复核 is filed in its title's 复核 period, not in a window
+            return "复核"
         w = windows.get(pk)
         if w is None:
             return "—"
