@@ -258,8 +258,9 @@ def crowd():
         filed(enterprises[60], windows[next(iter(windows))], status=Declaration.Status.DRAFT)
         for e in enterprises[20:75]:
             start = dt.date(2026, 6, 1) - dt.timedelta(days=rng.randrange(-30, 1300))
-            title(e, rng.choice(Tier.values), start,
-                  revoked_at=NOW if rng.random() < 0.15 else None)
+            revoked = rng.random() < 0.15
+            title(e, rng.choice(Tier.values), start, revoked_at=NOW if revoked else None,
+                  state="revoked" if revoked else "in_force")
         enterprise_counts_refresh()
 
 

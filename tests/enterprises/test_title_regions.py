@@ -103,7 +103,7 @@ def test_an_approved_relocation_moves_the_titles(ent_tianhe, tianhe_county):
         before="天河区", after="南京市玄武区", reason="迁址", status="submitted",
         submitted_at=timezone.now(), new_region=Region.objects.get(code="320102"),
         review_region=company.region)
-    services.change_approve(change=change, by=tianhe_county)
+    services.change_approve(change=change, by=tianhe_county, still_meets=True)
     assert regions_of(company) == ["320102"]
     assert regions_of(other) == ["440106"]  # nobody else's
 
@@ -118,7 +118,7 @@ def test_a_rename_leaves_the_titles_where_they_are(ent_tianhe, tianhe_county):
         enterprise=company, change_type="rename", changed_on=dt.date(2026, 5, 1), before="旧名",
         after="新名", reason="更名", new_name="广州新名有限公司", status="submitted",
         submitted_at=timezone.now(), review_region=company.region)
-    services.change_approve(change=change, by=tianhe_county)
+    services.change_approve(change=change, by=tianhe_county, still_meets=True)
     assert regions_of(company) == ["440106"]
 
 
