@@ -76,7 +76,7 @@ def _read_site_state(now: datetime | None = None) -> SiteSettings:
     announcement_table = quote(Announcement._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(now or timezone.now())
     sql = (
-        f"SELECT s.{quote('recognition_query_open')}, s.{quote('maker_contest_url')}, "  # noqa: S608
+        f"SELECT s.{quote('recognition_query_open')}, s.{quote('maker_contest_url')}, "  # noqa: S608 - quoted model names only, values are parameters  # nosec B608
         f"s.{quote('maker_contest_title')}, s.{quote('content_version')}, "
         f"s.{quote('updated_at')}, (SELECT MIN(a.{quote('publish_at')}) "
         f"FROM {announcement_table} a WHERE a.{quote('status')} = %s "

@@ -209,7 +209,24 @@ RATELIMIT_IP_META_KEY = "portal.accounts.clientip.client_ip"
 # django-simple-captcha
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes
-CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
+
+
+# --- Switches for scanning a development server (.ci/sqlmap.sh); refused without DEBUG --------
+def debug_only_switch(var: str) -> bool:
+    """A boolean from the environment that may only be on in development: production must
+    never run with the captcha answered "PASSED" or without the lockout and rate limits."""
+    value = env.bool(var, default=False)
+    if value and not DEBUG:
+        raise ImproperlyConfigured(f"{var} is for development servers only (it needs DEBUG=true).")
+    return value
+
+
+# Every captcha accepts the answer "PASSED".
+CAPTCHA_TEST_MODE = debug_only_switch("CAPTCHA_TEST_MODE")
+# No login lockout and no rate limits, so a scanner's thousands of requests reach the queries.
+if debug_only_switch("SCAN_WITHOUT_LIMITS"):
+    AXES_ENABLED = False
+    RATELIMIT_ENABLE = False
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
