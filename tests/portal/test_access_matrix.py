@@ -64,6 +64,8 @@ def _evidence(declaration: str, evidence: str) -> Args:
 
 
 PARTY_ARGS: dict[str, Args] = {
+    "admin:enterprises_recognition_revoke": _pk("enterprises.recognition"),
+    "admin:enterprises_recognition_bar_rereview": _pk("enterprises.recognition"),
     "messaging:detail": _pk("messaging.message"),
     "enterprises:change_detail": _uuid("draft_change"),
     "enterprises:change_edit": _uuid("draft_change"),
@@ -131,6 +133,58 @@ FIXED_ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
 # --- the table -------------------------------------------------------------------------------
 
 TABLE: dict[str, R] = {
+    "admin:accounts_historicaluser_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:accounts_historicaluser_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:accounts_historicaluser_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:accounts_historicaluser_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:accounts_historicaluser_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:assessment_historicalquestionnaire_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:assessment_historicalquestionnaire_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:audit_securityevent_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:audit_securityevent_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:audit_securityevent_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:audit_securityevent_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:audit_securityevent_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:common_historicaldecisionevent_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:common_historicaldecisionevent_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:common_historicaldecisionevent_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:common_historicaldecisionevent_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:common_historicaldecisionevent_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclaration_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclaration_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclaration_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclaration_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclaration_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclarationwindow_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclarationwindow_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclarationwindow_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclarationwindow_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:declarations_historicaldeclarationwindow_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalenterprise_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalenterprise_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalenterprise_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalenterprise_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalenterprise_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalrecognition_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalrecognition_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalrecognition_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalrecognition_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalrecognition_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalupdatewindow_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalupdatewindow_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalupdatewindow_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalupdatewindow_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalupdatewindow_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalyearfigures_add": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalyearfigures_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalyearfigures_changelist": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalyearfigures_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_historicalyearfigures_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:enterprises_recognition_bar_rereview": R("anon=admin_login person=admin_login ent=admin_login county=403 city=403 province=ok ministry=ok county_other=404 city_other=404", "取消复核资格: the recognising level in scope (province, ministry)"),
+    "admin:enterprises_recognition_revoke": R("anon=admin_login person=admin_login ent=admin_login county=403 city=403 province=ok ministry=ok county_other=404 city_other=404", "取消认定: the recognising level in scope (province, ministry)"),
+    "admin:assessment_historicalquestionnaire_change": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:assessment_historicalquestionnaire_delete": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
+    "admin:assessment_historicalquestionnaire_history": R("anon=admin_login person=admin_login ent=admin_login officials=403", "audit record: the 审计管理员 reads it; officials are refused"),
     "accounts:login": R("anon=ok person=moved ent=moved officials=moved", "the site's login; a logged-in account is sent on"),
     "accounts:logout": R("everyone=405/moved", "POST only (Django 5); logs out whoever asks"),
     "accounts:phone": R("everyone=ok", "手机号修改 entry: for people who cannot log in (FAQ 1)"),
@@ -395,6 +449,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         built = build_world()
         built.national["captcha"] = CaptchaStore.generate_key()
+        audit_rows(built)
         clients = {}
         for role in ROLES:
             clients[role] = Client()
@@ -402,6 +457,29 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 log_in(clients[role], built.users[role])
         yield built, clients
         transaction.set_rollback(True)
+
+
+def audit_rows(world: World) -> None:
+    """A row of every change-history table and of the security log, for their per-object
+    admin pages (nobody but the 审计管理员 reads them; everyone else is refused)."""
+    from django.apps import apps
+
+    from audit.services import Event, security_event
+
+    security_event(event=Event.EXPORT, username="world", detail="访问矩阵")
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in world.national or not (
+                model._meta.model_name.startswith("historical") or label == "audit.securityevent"):
+            continue
+        row = model._default_manager.order_by("pk").first()
+        if row is None and hasattr(model, "instance_type"):  # a history with no row yet
+            original = model.instance_type._default_manager.order_by("pk").first()
+            if original is not None:
+                original.save()
+                row = model._default_manager.order_by("pk").first()
+        if row is not None:
+            world.national[label] = row
 
 
 def party_args(name: str) -> Args | None:
