@@ -152,6 +152,7 @@ def test_a_name_change_is_reported_approved_and_the_new_name_shows(browser, live
     browser.get(f"{live_server.url}/admin/enterprises/majorchange/{change.pk}/change/")
     assert "更名核准通知书.pdf" in browser.page_source
     click(browser, By.CSS_SELECTOR, "input[name=decision][value=approve]")
+    click(browser, By.CSS_SELECTOR, "input[name=outcome][value=yes]")  # 仍符合认定条件
     click_through(browser, By.CSS_SELECTOR, "input[name=_save]")
     assert "成功修改" in browser.page_source
     screenshot(browser, "admin-change-approved")
