@@ -383,3 +383,23 @@ def test_the_printed_rereview_is_titled_as_one(ent_tianhe, title):
         filed = services.declaration_submit(declaration=draft, by=ent_tianhe, pledge=True)
     context = report_context(filed)
     assert context["doc_label"] == "复核申请书" and context["region_name"] == "广东省"
+
+
+def test_only_the_regions_province_or_the_ministry_set_a_rereview_period(
+        gd_province, js_province, tianhe_county, ministry):
+    from enterprises.services import rereview_setting_save
+
+    values = {"tier": Tier.INNOVATIVE, "opens_months_before": 3, "closes_months_after": 0}
+    for wrong, region in ((js_province, dr("440000")), (tianhe_county, dr("440000")),
+                          (gd_province, None)):  # the national row is the ministry's
+        with pytest.raises(PermissionDenied):
+            rereview_setting_save(by=wrong, setting=None, declaration_region=region, **values)
+    assert not RereviewSetting.objects.exists()
+    mine = rereview_setting_save(by=gd_province, setting=None, declaration_region=dr("440000"),
+                                 **values)
+    with pytest.raises(PermissionDenied):  # another province may not change it
+        rereview_setting_save(by=js_province, setting=mine, declaration_region=dr("320000"),
+                              **values)
+    national = rereview_setting_save(by=ministry, setting=None, declaration_region=None, **values)
+    mine.refresh_from_db()
+    assert (mine.declaration_region, national.declaration_region) == (dr("440000"), None)
