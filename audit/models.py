@@ -28,6 +28,7 @@ class SecurityEvent(models.Model):
         OTP_FAILURE = "otp_failure", "双因素认证失败"
         OTP_RESET = "otp_reset", "重置双因素认证"
         ARCHIVE = "archive", "审计记录归档"
+        ACCOUNT_DISABLED = "account_disabled", "长期未登录停用"
 
     class Result(models.TextChoices):
         SUCCESS = "success", "成功"

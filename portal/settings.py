@@ -159,6 +159,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # Saved when changed only: the idle clock writes it at most once a minute (accounts/middleware.py).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# 等保 2.0 访问控制 c): an official's or operator's account unused for longer is deactivated
+# by the calendar (accounts.services.inactive_accounts_disable).
+INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
