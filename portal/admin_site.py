@@ -44,7 +44,7 @@ class PortalAdminSite(admin.AdminSite):
     login_template = "admin/portal_login.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from portal.accounts.policy import admin_gate
+        from portal.accounts.policy import must_change_password
         from portal.accounts.rules import is_role_admin
 
         user = request.user
@@ -53,7 +53,8 @@ class PortalAdminSite(admin.AdminSite):
             and (user.is_superuser or getattr(user, "is_official", False) or is_role_admin(user))
             # The second factor passed and the password not due (StaffSecurityMiddleware sends
             # the account to the page that does it; this refuses whatever reached here anyway).
-            and hasattr(user, "is_verified") and admin_gate(user) is None
+            and hasattr(user, "is_verified") and user.is_verified()
+            and not must_change_password(user)
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -157,7 +157,9 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset:
-            if services.account_unlock(user=user):
+            # A password lock (axes) or a second-factor lock (two_factor.py, lifted by the
+            # UNLOCK event itself).
+            if services.account_unlock(user=user) or two_factor.locked_until(user):
                 count += 1
                 security_event(event=Event.UNLOCK, request=request, obj=user)
         self.message_user(request, f"已解除 {count} 个账户的登录锁定。", messages.SUCCESS)

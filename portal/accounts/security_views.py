@@ -45,6 +45,11 @@ from .policy import admin_gate, password_expired
 NEW_CODES_KEY = "otp_new_backup_codes"
 
 
+def _data(request: HttpRequest) -> Any:
+    # Not `request.POST or None`: an empty POST must still be validated (and refused).
+    return request.POST if request.method == "POST" else None
+
+
 def _next(request: HttpRequest) -> str:
     """Where to go once done: the page first asked for, when it is on this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -98,7 +103,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if two_factor.is_enrolled(user):
         return redirect(_with_next("accounts:otp_verify", request))
     device = two_factor.pending_device(user)
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             codes = two_factor.otp_enrol(user=user, device=device, token=form.cleaned_data["token"])
@@ -121,7 +126,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next("accounts:otp_setup", request))
     if user.is_verified():
         return redirect(_next(request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             device = two_factor.otp_verify(user=user, token=form.cleaned_data["token"])
@@ -145,7 +150,7 @@ def otp_backup_codes(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next(gate, request))
     codes = request.session.get(NEW_CODES_KEY)
     if codes:
-        form = BackupCodesSavedForm(request.POST or None)
+        form = BackupCodesSavedForm(_data(request))
         if request.method == "POST" and form.is_valid():
             del request.session[NEW_CODES_KEY]
             messages.success(request, "双因素认证已就绪。")
@@ -153,7 +158,7 @@ def otp_backup_codes(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/otp_backup_codes.html", {
             "codes": codes, "form": form, "next": request.GET.get("next") or
             request.POST.get("next") or ""})
-    form = BackupCodesRegenerateForm(request.POST or None)
+    form = BackupCodesRegenerateForm(_data(request))
     if request.method == "POST" and form.is_valid():
         request.session[NEW_CODES_KEY] = two_factor.backup_codes_regenerate(user=user)
         return redirect("accounts:otp_backup_codes")
@@ -171,7 +176,7 @@ def admin_password(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next(gate, request))
     reason = ("您的账户由他人创建或重置，首次登录须设置自己的密码。" if user.must_change_password
               else "您的密码已使用满90天，请修改后继续。" if password_expired(user) else "")
-    form = AdminPasswordForm(request.POST or None)
+    form = AdminPasswordForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(user=user, old_password=form.cleaned_data["old_password"],

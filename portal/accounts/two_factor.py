@@ -113,7 +113,9 @@ def _fail(user: User, detail: str) -> ValidationError:
         security_event(event=Event.LOCKOUT, user=user, result=Result.FAILURE,
                        detail="双因素认证连续失败")
         return _locked_error(until)
-    left = settings.AXES_FAILURE_LIMIT - len(_failures(user, timezone.now()))
+    now = timezone.now()
+    inside = [at for at, _ in _failures(user, now) if at > now - settings.LOGIN_FAILURE_WINDOW]
+    left = settings.AXES_FAILURE_LIMIT - len(inside)
     return ValidationError({"token": f"验证码不正确，还可尝试{left}次。"})
 
 
