@@ -415,7 +415,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 
 
 def _action_code_hash(user_id: int, purpose: str, code: str) -> str:
-    return salted_hmac(f"action-code:{purpose}", f"{user_id}:{code}").hexdigest()
+    return salted_hmac(f"action-code:{purpose}", f"{user_id}:{code}",
+                       algorithm="sha256").hexdigest()
 
 
 ACTION_TEXT = {ActionCode.Purpose.PASSWORD: "修改登录密码", ActionCode.Purpose.EMAIL: "修改登录邮箱"}

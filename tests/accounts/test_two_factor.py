@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import SecurityEvent
 from portal.accounts.models import User
 from portal.admin_site import PortalAdminSite
+from portal.regions.models import Region
 from tests.conftest import PASSWORD, login_password_only
 
 pytestmark = pytest.mark.django_db
@@ -327,7 +328,7 @@ def test_an_unverified_official_cannot_post_an_admin_form_or_action(gd_province,
     users = User.objects.count()
     add = client.post(reverse("admin:accounts_user_add"), {
         "username": "o_new_city", "password1": "Xy@2026newpass", "password2": "Xy@2026newpass",
-        "official_level": "city", "region": "440100"})
+        "official_level": "city", "region": Region.objects.get(code="440100").pk})
     assert add.status_code == 302 and add["Location"] == SETUP
     action = client.post(reverse("admin:accounts_user_changelist"),
                          {"action": "unlock_accounts", "_selected_action": [ent_tianhe.pk]})
