@@ -59,6 +59,28 @@ def test_the_enterprise_pages_have_no_wcag_violation(browser, live_server):
     login(browser, live_server.url, "a11yco")
     pages = ["/enterprise/", "/enterprise/profile/", "/enterprise/profile/edit/",
              "/enterprise/profile/update/", "/enterprise/changes/", "/enterprise/changes/new/",
-             "/assessment/", "/accounts/phone/", "/enterprise/rereviews/"]
+             "/assessment/", "/accounts/phone/", "/enterprise/rereviews/",
+             "/accounts/security/", "/accounts/security/password/", "/accounts/security/email/"]
     found = {url: v for url in pages if (v := violations(browser, live_server.url + url))}
+    assert not found, report(found)
+
+
+def test_the_second_factor_pages_have_no_wcag_violation(browser, live_server):
+    from selenium.webdriver.common.by import By
+
+    from tests.browser.conftest import click_through, fill, pass_second_factor
+    from tests.conftest import PASSWORD, official
+
+    official("o_a11y", "province", "440000")
+    open_page(browser, f"{live_server.url}/admin/login/")
+    fill(browser, {"username": "o_a11y", "password": PASSWORD, "captcha_1": "PASSED"})
+    click_through(browser, By.CSS_SELECTOR, "input[type=submit]")
+    found = {}
+    if v := violations(browser, live_server.url + "/accounts/otp/setup/"):  # the QR code page
+        found["/accounts/otp/setup/"] = v
+    pass_second_factor(browser, "o_a11y")
+    open_page(browser, f"{live_server.url}/accounts/otp/verify/")
+    for url in ("/accounts/otp/backup-codes/", "/accounts/admin-password/"):
+        if v := violations(browser, live_server.url + url):
+            found[url] = v
     assert not found, report(found)
