@@ -243,7 +243,7 @@ USE_TZ = True
 
 # --- Static and media ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Installed by `npm ci` from package-lock.json; served locally, never from a CDN.
