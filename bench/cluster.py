@@ -26,6 +26,7 @@ CLUSTER_VISIBILITY_TIMEOUT (3600), CLUSTER_LOAD_ACCOUNTS (1500).
 from __future__ import annotations
 
 import base64
+import contextlib
 import getpass
 import json
 import os
@@ -44,7 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))
+# A fixed folder, so that `stop` finds what `start` began.
+STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108
 PORT = int(os.environ.get("CLUSTER_PORT", "8480"))
 NODE_PORTS = [int(p) for p in os.environ.get("CLUSTER_NODE_PORTS", "8481,8482").split(",")]
 REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "6390"))
@@ -127,7 +129,7 @@ def ensure_database() -> None:
 def setup() -> None:
     for sub in ("logs", "nginx", "tls", "static", "media"):
         (STATE / sub).mkdir(parents=True, exist_ok=True)
-    os.chmod(STATE, 0o755)
+    os.chmod(STATE, 0o755)  # noqa: S103 - nginx workers read the static files  # nosec B103
     if OWN_REDIS and not port_open(REDIS_PORT):
         spawn("redis", redis_command())
         wait_port(REDIS_PORT)
@@ -296,20 +298,16 @@ def alive(pid: int) -> bool:
 def kill_group(name: str, sig: int = signal.SIGTERM) -> None:
     pid = pids().get(name)
     if pid and alive(pid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def wait_gone(name: str, seconds: float = 15) -> None:
     pid = pids().get(name)
     deadline = time.monotonic() + seconds
     while pid and alive(pid) and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         time.sleep(0.1)
     if pid and alive(pid):
         kill_group(name, signal.SIGKILL)
@@ -339,7 +337,7 @@ def insecure_context() -> ssl.SSLContext:
 
 
 def get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 5) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers=headers or {})
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback  # nosec B310
     context = insecure_context() if url.startswith("https") else None
     try:
         with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # noqa: S310 - loopback  # nosec B310

@@ -41,9 +41,9 @@ import time
 from pathlib import Path
 
 PG_PORT = 5440
-PG_DIR = Path(os.environ.get("FAULTS_PG_DIR", "/tmp/portal-faults-pg"))
-MEDIA = Path(os.environ.get("FAULTS_MEDIA", "/tmp/portal-faults-media"))
-os.environ.setdefault("CLUSTER_DIR", "/tmp/portal-faults")
+PG_DIR = Path(os.environ.get("FAULTS_PG_DIR", "/tmp/portal-faults-pg"))  # noqa: S108
+MEDIA = Path(os.environ.get("FAULTS_MEDIA", "/tmp/portal-faults-media"))  # noqa: S108
+os.environ.setdefault("CLUSTER_DIR", "/tmp/portal-faults")  # noqa: S108
 os.environ.setdefault("CLUSTER_DATABASE_URL", f"postgres://postgres@127.0.0.1:{PG_PORT}/portal_faults")
 os.environ.setdefault("CLUSTER_MEDIA_ROOT", str(MEDIA))
 os.environ.setdefault("CLUSTER_VISIBILITY_TIMEOUT", "15")
@@ -294,7 +294,7 @@ def fault_worker() -> dict:
     """Kill a worker while it runs the 认定到期 job; the job runs again, each message once."""
     import psycopg
 
-    today = dt.date.today()
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing, as the job
     setup = (
         "import datetime as dt\n"
         "from enterprises.models import Enterprise, Recognition\n"

@@ -27,13 +27,13 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import random
 import re
+import secrets
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))
+STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108
 LOAD = json.loads((STATE / "load.json").read_text())
 
 
@@ -125,11 +125,11 @@ class Visitor(PortalUser):
         response = self.client.get("/announcements/")
         ids = NOTICE.findall(response.text)
         if ids:
-            self.client.get(f"/announcements/{random.choice(ids)}/", name="/announcements/[id]/")
+            self.client.get(f"/announcements/{secrets.choice(ids)}/", name="/announcements/[id]/")
 
     @task(2)
     def open_regions(self) -> None:
-        self.client.get(f"/declare/{random.choice(['innovative', 'specialized'])}/regions/",
+        self.client.get(f"/declare/{secrets.choice(['innovative', 'specialized'])}/regions/",
                         name="/declare/[tier]/regions/")
 
     @task(1)
@@ -207,7 +207,7 @@ class Official(PortalUser):
         ids = DECLARATION_ROW.findall(response.text)
         if ids:
             self.wait()
-            self.client.get(f"/admin/declarations/declaration/{random.choice(ids[:20])}/change/",
+            self.client.get(f"/admin/declarations/declaration/{secrets.choice(ids[:20])}/change/",
                             name="/admin/declarations/declaration/[id]/change/")
 
     @task(1)
