@@ -109,8 +109,7 @@ memo-check: ## On a running cluster: publish/withdraw seen by node B's home page
 LOAD_USERS ?= 50
 LOAD_TIME ?= 5m
 load-test: install-dev ## locust, headless, against the running cluster: LOAD_USERS (50) for LOAD_TIME (5m); fails on any error or p95 >= 500 ms
-	$(VENV)/bin/locust -f bench/locustfile.py --headless -u $(LOAD_USERS) -r 5 -t $(LOAD_TIME) \
-	  --host https://127.0.0.1:8480 --csv $${CLUSTER_DIR:-/tmp/portal-cluster}/load --only-summary
+	LOAD_USERS=$(LOAD_USERS) LOAD_TIME=$(LOAD_TIME) $(PY) bench/cluster.py load-test
 
 faults: install-dev ## The fault runs against a cluster they start themselves (bench/faults.py all)
 	$(PY) bench/faults.py all

@@ -6,6 +6,7 @@ workers and one beat. The layout of deploy/ (systemd units, nginx site) on real 
     .venv/bin/python bench/cluster.py start    # the same in the background (load test, faults)
     .venv/bin/python bench/cluster.py stop     # stop everything it started
     .venv/bin/python bench/cluster.py memo-check   # publish/withdraw seen by node B within 1 s
+    .venv/bin/python bench/cluster.py load-test    # locust (LOAD_USERS, LOAD_TIME) + CPU per request
 
 Everything lives in CLUSTER_DIR (default /tmp/portal-cluster): the secrets of this cluster,
 nginx's prefix and its self-signed certificate, collected static files, uploads, logs, the
@@ -471,6 +472,61 @@ def memo_check(rounds: int = 3) -> int:
     return 1 if failed else 0
 
 
+# --- the load test, with the CPU it costs ---------------------------------------------------
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the cluster's processes — every member of
+    each process group — and by the PostgreSQL backends serving its database."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {pgid: name for name, pgid in pids().items()}
+    database = DATABASE_URL.rsplit("/", 1)[1].split("?")[0]
+    used: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        pgid, seconds = int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+        if pgid in groups:
+            name = groups[pgid].rstrip("-ab12").rstrip("-") or groups[pgid]
+        elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+            name = "postgres"
+        else:
+            continue
+        used[name] = used.get(name, 0.0) + seconds
+    return used
+
+
+def load_test() -> int:
+    """locust (bench/locustfile.py) through nginx, LOAD_USERS for LOAD_TIME; then the CPU the
+    cluster spent per request (for the capacity estimate in the README)."""
+    users, duration = os.environ.get("LOAD_USERS", "50"), os.environ.get("LOAD_TIME", "5m")
+    before, started = cpu_seconds(), time.monotonic()
+    done = subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
+                           "--headless", "-u", users, "-r", "5", "-t", duration, "--host", BASE,
+                           "--csv", str(STATE / "load"), "--only-summary"], cwd=ROOT, check=False)
+    elapsed = time.monotonic() - started
+    after = cpu_seconds()
+    import csv
+
+    with open(STATE / "load_stats.csv") as handle:
+        total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+    requests = int(total["Request Count"])
+    spent = {name: after.get(name, 0.0) - before.get(name, 0.0) for name in after}
+    cpu = sum(spent.values())
+    print(f"\nCPU seconds over {elapsed:.0f} s: "
+          + ", ".join(f"{name} {value:.1f}" for name, value in sorted(spent.items()))
+          + f"; total {cpu:.1f} ({cpu / elapsed:.2f} cores busy)")
+    print(f"{requests} requests: {cpu / requests * 1000:.1f} ms CPU per request, "
+          f"{requests / cpu:.1f} requests per CPU-second (per core)")
+    return done.returncode
+
+
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "up"
     if command == "up":
@@ -483,6 +539,8 @@ def main() -> int:
         setup()
     elif command == "seed":
         seed()
+    elif command == "load-test":
+        return load_test()
     elif command == "memo-check":
         return memo_check()
     elif command == "status":

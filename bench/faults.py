@@ -119,8 +119,7 @@ class LoadLoop:
         self.cookie = enterprise_session()
 
     def run(self, index: int) -> None:
-        session = requests.Session()
-        session.verify = str(cluster.STATE / "tls" / "cert.pem")
+        session = client()
         paths = ["/", "/announcements/", "/enterprise/", "/announcements/", "/enterprise/messages/"]
         n = index
         while not self.stop.is_set():
@@ -153,9 +152,11 @@ class LoadLoop:
             worker.join(15)
 
     def report(self, name: str, fault_start: float, fault_end: float, **extra: object) -> dict:
+        # A request belongs to the phase in which it started: one sent while the database was
+        # down and answered just after it came back counts as "during".
         before = [r for r in self.records if r[1] < fault_start]
-        during = [r for r in self.records if fault_start <= r[1] <= fault_end]
-        after = [r for r in self.records if r[1] > fault_end]
+        during = [r for r in self.records if r[1] >= fault_start and r[0] <= fault_end]
+        after = [r for r in self.records if r[0] > fault_end]
         failed_after = [r for r in after if not r[2]]
         last_error = max((r[1] for r in failed_after), default=None)
         result = {
@@ -178,6 +179,15 @@ class LoadLoop:
         return result
 
 
+def client() -> requests.Session:
+    """A session for loopback: the cluster's own certificate, no proxy or CA bundle from the
+    environment (trust_env off, which would otherwise override `verify`)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(cluster.STATE / "tls" / "cert.pem")
+    return session
+
+
 def enterprise_session() -> dict[str, str]:
     """Log a load account in through the login form (captcha from the seeded pool)."""
     load = json.loads((cluster.STATE / "load.json").read_text())
@@ -185,8 +195,7 @@ def enterprise_session() -> dict[str, str]:
     position = int(cursor.read_text()) if cursor.exists() else 0
     cursor.write_text(str(position + 1))
     hashkey, answer = load["captchas"][position]
-    session = requests.Session()
-    session.verify = str(cluster.STATE / "tls" / "cert.pem")
+    session = client()
     page = session.get(cluster.BASE + "/accounts/login/", timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     response = session.post(cluster.BASE + "/accounts/login/", timeout=20, data={
@@ -235,8 +244,8 @@ def fault_redis() -> dict:
 
 
 def session_still_valid(cookie: dict[str, str]) -> bool:
-    response = requests.get(cluster.BASE + "/enterprise/", cookies=cookie, timeout=10,
-                            verify=str(cluster.STATE / "tls" / "cert.pem"), allow_redirects=False)
+    response = client().get(cluster.BASE + "/enterprise/", cookies=cookie, timeout=10,
+                            allow_redirects=False)
     return response.status_code == 200
 
 
@@ -307,9 +316,14 @@ def fault_worker() -> dict:
         "batch='故障演练', valid_from=end - dt.timedelta(days=3 * 365), valid_until=end) "
         "for f in firms])\n"
         "print(firms.count())\n")
-    expected = int(subprocess.run([cluster.PYTHON, "manage.py", "shell", "-c", setup],
-                                  cwd=cluster.ROOT, env=cluster.product_env(), check=True,
-                                  capture_output=True, text=True).stdout.split()[-1])
+    subprocess.run([cluster.PYTHON, "manage.py", "shell", "-c", setup], cwd=cluster.ROOT,
+                   env=cluster.product_env(), check=True, capture_output=True)
+    # What the job will send: its own dry run (the load titles, and the demo's title that ends
+    # in 90 days).
+    dry = subprocess.run([cluster.PYTHON, "manage.py", "remind_expiry", "--dry-run", "--today",
+                          today.isoformat()], cwd=cluster.ROOT, env=cluster.product_env(),
+                         check=True, capture_output=True, text=True).stdout
+    expected = int(re.search(r"将发送 (\d+) 条消息", dry).group(1))
     url = os.environ["CLUSTER_DATABASE_URL"]
     blocker = psycopg.connect(url)
     killed = ""
@@ -402,9 +416,7 @@ def worker_running_the_job() -> str:
 def fault_disk() -> dict:
     """Fill the upload filesystem, upload 佐证材料 through nginx, then free it and upload again."""
     load = json.loads((cluster.STATE / "load.json").read_text())
-    verify = str(cluster.STATE / "tls" / "cert.pem")
-    session = requests.Session()
-    session.verify = verify
+    session = client()
     session.cookies.update(enterprise_session())
     token_of = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     page = session.get(cluster.BASE + "/declare/innovative/regions/", timeout=10)

@@ -75,6 +75,8 @@ class PortalUser(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        # Loopback only: the cluster's own certificate, no proxy or CA bundle from the environment.
+        self.client.trust_env = False
         self.client.verify = str(STATE / "tls" / "cert.pem")
 
     def csrf(self, path: str, name: str | None = None) -> str:
