@@ -27,7 +27,12 @@ class SecurityEvent(models.Model):
         OTP_ENROL = "otp_enrol", "绑定双因素认证"
         OTP_FAILURE = "otp_failure", "双因素认证失败"
         OTP_RESET = "otp_reset", "重置双因素认证"
+        OTP_SUCCESS = "otp_success", "双因素认证成功"
+        OTP_BACKUP_CODES = "otp_backup_codes", "重新生成备用码"
+        EMAIL_CHANGE = "email_change", "修改登录邮箱"
+        CODE_SENT = "code_sent", "发送验证码"
         ARCHIVE = "archive", "审计记录归档"
+        ACCOUNT_DISABLED = "account_disabled", "长期未登录停用"
 
     class Result(models.TextChoices):
         SUCCESS = "success", "成功"

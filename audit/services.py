@@ -101,6 +101,8 @@ def role_account_create(*, username: str, role: str, password: str,
     validate_password(password, account)
     with transaction.atomic():
         account.set_password(password)
+        # Chosen by the operator: the role account sets its own at first login.
+        account.must_change_password = True
         account.save()
         account.groups.add(Group.objects.get(name=ROLES[role]))
     return account

@@ -44,12 +44,17 @@ class PortalAdminSite(admin.AdminSite):
     login_template = "admin/portal_login.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
+        from portal.accounts.policy import must_change_password
         from portal.accounts.rules import is_role_admin
 
         user = request.user
         return bool(
             user.is_active and user.is_staff
             and (user.is_superuser or getattr(user, "is_official", False) or is_role_admin(user))
+            # The second factor passed and the password not due (StaffSecurityMiddleware sends
+            # the account to the page that does it; this refuses whatever reached here anyway).
+            and hasattr(user, "is_verified") and user.is_verified()
+            and not must_change_password(user)
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

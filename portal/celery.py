@@ -46,6 +46,12 @@ app.conf.beat_schedule = {
         "task": "enterprises.tasks.enterprise_counts_refresh",
         "schedule": crontab(minute="*/10"),
     },
+    # Every day at 02:00: officials' and operators' accounts unused for INACTIVE_ACCOUNT_DAYS
+    # days are deactivated (等保 访问控制 c).
+    "长期未登录账户停用": {
+        "task": "portal.accounts.tasks.inactive_accounts_disable",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Every 10 minutes: e-mail / SMS copies still pending (normally sent right after commit).
     "消息副本发送": {
         "task": "messaging.tasks.deliver_copies",

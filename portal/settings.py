@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_celery_beat",
     "simple_history",
+    # Second factor for the admin (等保 2.0 身份鉴别 d, ASVS 6.3.3): TOTP and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "common",
     "audit",
     "portal",
@@ -71,12 +75,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # Records each 403/404 a logged-in user receives (等保 安全审计: refused access).
     "audit.middleware.DeniedResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.IdleTimeoutMiddleware",
     # Cache-Control: no-store on everything a logged-in user receives.
     "portal.accounts.middleware.PrivateNoStoreMiddleware",
+    # Admin accounts: second factor first, then an expired or imposed password is changed.
+    "portal.accounts.middleware.StaffSecurityMiddleware",
     # Records who made each change in the enterprise history.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,6 +171,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # Saved when changed only: the idle clock writes it at most once a minute (accounts/middleware.py).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# 等保 2.0 访问控制 c): an official's or operator's account unused for longer is deactivated
+# by the calendar (accounts.services.inactive_accounts_disable).
+INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -185,7 +196,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # 等保 2.0 三级 身份鉴别 a): complexity (3 of 4 character classes).
     {"NAME": "portal.accounts.validators.CharacterClassValidator"},
+    # The last PASSWORD_HISTORY_COUNT passwords may not be used again (their hashes only).
+    {"NAME": "portal.accounts.validators.PasswordHistoryValidator"},
 ]
+# Admin accounts (officials and the three operator roles) change their password every
+# PASSWORD_MAX_AGE_DAYS, counted in Beijing calendar days (等保 2.0 身份鉴别 a: 定期更换).
+PASSWORD_MAX_AGE_DAYS = 90
+PASSWORD_HISTORY_COUNT = 5
+
+# Second factor (django-otp). The issuer names the account in the authenticator app. django-otp's
+# own throttle (a growing delay after each failure) is off: second-factor failures lock the
+# same way as password failures (portal/accounts/two_factor.py: 5 in 15 minutes lock for 30),
+# one rule a user can be told about instead of a silent refusal of a correct code.
+OTP_TOTP_ISSUER = "优质中小企业梯度培育平台"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_BACKUP_CODES = 10
 
 # Login lockout (rules and reasons in portal/accounts/lockout.py): failures counted in a sliding
 # 15-minute window; 5 lock the (account, address) pair, 5 from 3 distinct addresses lock the
@@ -358,6 +384,9 @@ PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="service@zxqy.e
 # 邮箱核验 code for phone change: valid 10 minutes, 5 tries.
 EMAIL_CODE_TTL = timedelta(minutes=10)
 EMAIL_CODE_MAX_TRIES = 5
+# Codes for an account's sensitive actions (changing the password or the login e-mail): the
+# same 10 minutes and 5 tries; at most SENSITIVE_CODE_HOURLY codes an hour per account.
+SENSITIVE_CODE_HOURLY = 5
 # 人工核验 authorisation letter: size limit in bytes.
 AUTH_LETTER_MAX_BYTES = 5 * 1024 * 1024
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from captcha.conf import settings as captcha_settings
 from django.core.cache import cache
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts.models import User
 from portal.accounts.services import (
@@ -34,6 +37,42 @@ def _clean_cache():
     yield
     cache.clear()
     clear_local_pages()
+
+
+# --- the second factor in tests ------------------------------------------------------------------
+# Admin accounts need a second factor (portal/accounts/two_factor.py). Tests that log an official
+# in with `client.force_login` mean "an official who has logged in", which now includes passing
+# the second factor: the session is marked verified with a confirmed authenticator, exactly what
+# the verification page does. Tests of the second factor itself log in with `login_password_only`.
+
+_force_login = Client.force_login
+
+
+def verify_second_factor(client: Client, user: User) -> TOTPDevice:
+    """Mark `client`'s session as having passed the second factor with `user`'s authenticator
+    (one is enrolled when the account has none)."""
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True))
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def login_password_only(client: Client, user: User) -> None:
+    """Logged in by password, second factor not yet passed."""
+    _force_login(client, user)
+
+
+def _force_login_verified(self: Client, user: User, backend: str | None = None) -> None:
+    _force_login(self, user, backend)
+    if user.is_admin_account:
+        verify_second_factor(self, user)
+
+
+@pytest.fixture(autouse=True)
+def _admin_logins_pass_second_factor(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", _force_login_verified)
 
 
 def make_uscc(region_code: str, seq: int) -> str:
@@ -67,7 +106,9 @@ def enterprise(username: str, region_code: str, seq: int, name: str | None = Non
 
 
 def official(username: str, level: str, code: str = "") -> User:
-    return official_create(
+    """An official who has already set his own password (official_create imposes a change at
+    first login; tests/accounts/test_password_policy.py tests that)."""
+    user = official_create(
         by=None,
         username=username,
         password=PASSWORD,
@@ -76,6 +117,9 @@ def official(username: str, level: str, code: str = "") -> User:
         declaration_region=dr(code) if level == "province" else None,
         person_name=username,
     )
+    User.objects.filter(pk=user.pk).update(must_change_password=False)
+    user.must_change_password = False
+    return user
 
 
 @pytest.fixture

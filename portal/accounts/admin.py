@@ -11,8 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import Event, security_event
 from common.integrity import verified_file_response
@@ -20,7 +23,7 @@ from common.masking import mask
 from common.workflow_admin import DecisionAdminMixin
 from portal.regions.models import DeclarationRegion, Region
 
-from . import services
+from . import services, two_factor
 from .models import OfficialLevel, PhoneChangeRequest, SmsMessage, User
 from .rules import is_security_admin, is_system_admin
 from .scoping import RegionScopedAdminMixin
@@ -76,7 +79,7 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["region", "declaration_region"]
     show_full_result_count = False
     ordering = ["-date_joined"]
-    actions = ["unlock_accounts"]
+    actions = ["unlock_accounts", "reset_otp"]
     # 身份证号 and 手机号 only masked (个人信息保护); the owner changes the 手机号 through 手机号修改.
     readonly_fields = ["username", "kind", "uscc", "id_number_masked", "mobile_masked",
                        "org_name", "official_level", "region", "declaration_region",
@@ -154,10 +157,38 @@ class UserAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset:
-            if services.account_unlock(user=user):
+            # A password lock (axes) or a second-factor lock (two_factor.py, lifted by the
+            # UNLOCK event itself).
+            if services.account_unlock(user=user) or two_factor.locked_until(user):
                 count += 1
                 security_event(event=Event.UNLOCK, request=request, obj=user)
         self.message_user(request, f"已解除 {count} 个账户的登录锁定。", messages.SUCCESS)
+
+    def has_reset_otp_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.reset_otp_user")
+
+    @admin.action(description="重置所选账户的双因素认证", permissions=["reset_otp"])
+    def reset_otp(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        # Irreversible (the account must enrol again): a confirmation page first.
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(request, "admin/accounts/user/reset_otp_confirm.html", {
+                **self.admin_site.each_context(request), "title": "重置双因素认证",
+                "accounts": queryset, "opts": self.opts,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+        count = 0
+        for user in queryset:
+            two_factor.otp_device_reset(user=user, by=request.user)
+            count += 1
+        self.message_user(request, f"已重置 {count} 个账户的双因素认证，下次登录时须重新绑定。",
+                          messages.SUCCESS)
+        return None
+
+
+# The devices hold the TOTP secrets: no admin shows them (django-otp registers its own);
+# a lost device is reset with the action above or `manage.py reset_otp`.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(PhoneChangeRequest)

@@ -187,3 +187,100 @@ class RecoverForm(CaptchaMixin):
     email = forms.EmailField(label="账户绑定的电子邮箱")
 
     field_order = ["code", "person_name", "email", "captcha"]
+
+
+# --- Second factor, passwords, sensitive actions ---------------------------------------------------
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="验证码", max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+        help_text="身份验证器上的6位数字；手机不在身边时，可输入一个备用码（每个只能用一次）。",
+        error_messages={"required": "请输入验证码。"})
+
+
+class EnrolForm(forms.Form):
+    token = forms.CharField(
+        label="身份验证器上的6位验证码", max_length=6, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+        error_messages={"required": "请输入验证码。", "min_length": "验证码为6位数字。"})
+
+
+class BackupCodesSavedForm(forms.Form):
+    saved = forms.BooleanField(label="我已保存这些备用码",
+                               error_messages={"required": "请确认已保存备用码。"})
+
+
+class BackupCodesRegenerateForm(forms.Form):
+    confirm = forms.BooleanField(label="我知道重新生成后，原有备用码将全部作废",
+                                 error_messages={"required": "请确认原有备用码将作废。"})
+
+
+class NewPasswordMixin(forms.Form):
+    old_password = forms.CharField(
+        label="原密码", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password1 = forms.CharField(
+        label="新密码", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少8位，包含大写字母、小写字母、数字、特殊符号中的至少3类，"
+                  "且不能与最近5次使用过的密码相同。")
+    new_password2 = forms.CharField(
+        label="确认新密码", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_new_password2(self) -> str:
+        p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError("两次输入的密码不一致。")
+        return p2 or ""
+
+
+class AdminPasswordForm(NewPasswordMixin):
+    pass
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "验证码")
+        super().__init__(max_length=6, min_length=6, error_messages={
+            "required": "请输入验证码。", "min_length": "验证码为6位数字。"},
+            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                          "inputmode": "numeric"}), **kwargs)
+
+
+def mask_email(email: str) -> str:
+    name, _, domain = email.partition("@")
+    return f"{name[:2]}***@{domain}" if domain else "***"
+
+
+class SendCodeForm(forms.Form):
+    channel = forms.ChoiceField(label="验证码接收方式", widget=forms.RadioSelect,
+                                choices=[("sms", "短信"), ("email", "电子邮件")],
+                                error_messages={"required": "请选择验证码接收方式。"})
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from common.masking import mask
+
+        choices = []
+        if user.mobile:
+            choices.append(("sms", f"短信发送至 {mask(user.mobile)}"))
+        if user.email:
+            choices.append(("email", f"邮件发送至 {mask_email(user.email)}"))
+        self.fields["channel"].choices = choices
+        if choices:
+            self.fields["channel"].initial = choices[0][0]
+
+
+class PasswordWithCodeForm(NewPasswordMixin):
+    code = CodeField()
+    field_order = ["old_password", "new_password1", "new_password2", "code"]
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label="新电子邮箱", max_length=254,
+                                 error_messages={"invalid": "请输入有效的电子邮箱地址。"})
+    code = CodeField()

@@ -12,12 +12,13 @@ session ends between 29 and 30 minutes after its last request — never later th
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -81,3 +82,36 @@ class PrivateNoStoreMiddleware:
         if user is not None and user.is_authenticated and not _private_cache_by_choice(response):
             add_never_cache_headers(response)
         return response
+
+
+class StaffSecurityMiddleware:
+    """An admin account that has not passed its second factor, or must change its password,
+    reaches only the page that does it (and logging out): every other request — admin pages,
+    admin actions (a POST is refused before it runs), the site's pages — is sent there, with
+    the page it asked for as `next`. See portal/accounts/policy.py."""
+
+    ALWAYS_OPEN = ("accounts:logout", "admin:logout", "accounts:otp_setup", "accounts:otp_verify",
+                   "accounts:otp_backup_codes", "accounts:admin_password", "favicon", "healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._open: frozenset[str] | None = None
+
+    def _open_paths(self) -> frozenset[str]:
+        if self._open is None:
+            self._open = frozenset(reverse(name) for name in self.ALWAYS_OPEN)
+        return self._open
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .policy import admin_gate
+
+        user = request.user
+        if user.is_authenticated and request.path not in self._open_paths():
+            gate = admin_gate(user)
+            if gate is not None and not request.path.startswith(settings.STATIC_URL):
+                target = reverse(gate)
+                next_url = request.get_full_path() if request.method == "GET" else ""
+                if next_url and next_url != "/":
+                    target += "?" + urlencode({"next": next_url})
+                return HttpResponseRedirect(target)
+        return self.get_response(request)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from common.fields import BlindIndexField, EncryptedCharField
 from common.history import AuditHistory
@@ -62,6 +63,11 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="officials",
     )
 
+    # 身份鉴别 a) 定期更换: when the password was last set, and whether the account must set its
+    # own before doing anything else (an admin account created or reset by someone else).
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+    must_change_password = models.BooleanField("须修改密码", default=False)
+
     objects = UserManager()
     # 等保 安全审计: account changes are kept. The password, the 身份证号 and the 手机号 never
     # enter the history (its rows are never masked or re-encrypted later), nor does the
@@ -112,6 +118,67 @@ class User(AbstractUser):
     @property
     def level_rank(self) -> int:
         return LEVEL_RANK.get(self.official_level, 99)
+
+    @property
+    def is_admin_account(self) -> bool:
+        """An account that uses the admin (officials, the three operator roles, superusers):
+        the one that needs a second factor and a password changed every 90 days."""
+        return bool(self.is_staff or self.is_superuser or self.kind == self.Kind.OFFICIAL)
+
+    def set_password(self, raw_password: str | None) -> None:
+        # Whoever sets a password, the clock restarts; a password imposed by someone else
+        # (official_create, a reset) sets must_change_password again right after this call.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
+
+
+class PasswordHistory(models.Model):
+    """The hash of each password an account has had (never the clear text): the last
+    PASSWORD_HISTORY_COUNT may not be used again (validators.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="pwhistory_user_created")]
+
+    def __str__(self) -> str:
+        return f"密码历史 {self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ActionCode(models.Model):
+    """A one-time code for an account's sensitive action (changing the password or the login
+    e-mail), sent by SMS or e-mail. Only its hash is stored; valid 10 minutes, 5 tries, once."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD = "password", "修改密码"
+        EMAIL = "email", "修改登录邮箱"
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        EMAIL = "email", "电子邮件"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="action_codes")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"],
+                                name="actioncode_user_purpose")]
+
+    def __str__(self) -> str:
+        return f"验证码 {self.user_id} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SmsMessage(models.Model):

@@ -104,6 +104,9 @@ def is_plain_account(user, account) -> bool:
 # Accounts: the 系统管理员 reads and changes them (name, phone, e-mail, active); the 安全管理员
 # reads them to lift login locks.
 rules.add_perm("accounts.unlock_user", is_official | is_security_admin)
+# A lost authenticator: only the 安全管理员 removes an account's second factor in the admin
+# (operators use `manage.py reset_otp`); never the 系统管理员 or the 审计管理员.
+rules.add_perm("accounts.reset_otp_user", is_security_admin)
 rules.add_perm("accounts", is_official | is_system_admin | is_security_admin)
 rules.add_perm("accounts.view_user", is_official | is_system_admin | is_security_admin)
 rules.add_perm("accounts.add_user", can_create_officials)

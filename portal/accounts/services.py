@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -27,7 +29,7 @@ from messaging.models import Category
 from messaging.services import Outgoing, message_send
 from portal.regions.models import DeclarationRegion, Region
 
-from .models import LEVEL_RANK, EmailCode, OfficialLevel, PhoneChangeRequest, User
+from .models import LEVEL_RANK, ActionCode, EmailCode, OfficialLevel, PhoneChangeRequest, User
 from .scoping import for_user, in_scope
 from .sms import send_sms
 from .validators import normalize_code
@@ -380,5 +382,179 @@ def official_create(
     )
     validate_password(password, user)
     user.set_password(password)
+    # Set by someone else: the official sets his own at first login (policy.py).
+    user.must_change_password = True
     user.save()
     return user
+
+
+# --- Passwords and the sensitive actions of an account -----------------------------------------
+
+def _password_errors(*, user: User, old_password: str, new_password: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old_password):
+        errors["old_password"] = ["原密码不正确。"]
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        errors["new_password1"] = exc.messages
+    return errors
+
+
+def _password_apply(*, user: User, new_password: str) -> User:
+    user.set_password(new_password)  # also restarts the 90 days and clears must_change_password
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    return user
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """The account sets its own password (an admin account, whose session passed the second
+    factor): the old one, then the rules (complexity, not one of the last 5)."""
+    errors = _password_errors(user=user, old_password=old_password, new_password=new_password)
+    if errors:
+        raise ValidationError(errors)
+    return _password_apply(user=user, new_password=new_password)
+
+
+def _action_code_hash(user_id: int, purpose: str, code: str) -> str:
+    return salted_hmac(f"action-code:{purpose}", f"{user_id}:{code}",
+                       algorithm="sha256").hexdigest()
+
+
+ACTION_TEXT = {ActionCode.Purpose.PASSWORD: "修改登录密码", ActionCode.Purpose.EMAIL: "修改登录邮箱"}
+
+
+def action_code_send(*, user: User, purpose: str, channel: str) -> ActionCode:
+    """Send a fresh 6-digit code for `purpose` by SMS to the bound 手机号 or by e-mail to the
+    address on file (valid EMAIL_CODE_TTL, EMAIL_CODE_MAX_TRIES tries, once); earlier codes of
+    the same purpose stop working. At most one a minute and SENSITIVE_CODE_HOURLY an hour."""
+    from audit.services import Event, security_event
+
+    purpose, channel = ActionCode.Purpose(purpose), ActionCode.Channel(channel)
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)  # one sender at a time per account
+        now = timezone.now()
+        codes = ActionCode.objects.filter(user=user)
+        last = codes.order_by("-created_at").first()
+        if last and now - last.created_at < RESEND_INTERVAL:
+            raise ValidationError("验证码发送过于频繁，请1分钟后再试。")
+        if codes.filter(created_at__gt=now - timedelta(hours=1)).count() >= (
+                settings.SENSITIVE_CODE_HOURLY):
+            raise ValidationError("1小时内获取验证码的次数已达上限，请稍后再试。")
+        if channel == ActionCode.Channel.SMS and not user.mobile:
+            raise ValidationError("账户未绑定手机号，请选择邮件接收验证码。")
+        if channel == ActionCode.Channel.EMAIL and not user.email:
+            raise ValidationError("账户未绑定电子邮箱，请选择短信接收验证码。")
+        codes.filter(purpose=purpose, used_at__isnull=True).update(used_at=now)
+        code = f"{secrets.randbelow(10**6):06d}"
+        created = ActionCode.objects.create(
+            user=user, purpose=purpose, channel=channel,
+            code_hash=_action_code_hash(user.pk, purpose, code),
+            expires_at=now + settings.EMAIL_CODE_TTL, created_at=now)
+        minutes = int(settings.EMAIL_CODE_TTL.total_seconds() // 60)
+        text = (f"您正在{ACTION_TEXT[purpose]}，验证码：{code}，{minutes}分钟内有效。"
+                "如非本人操作，请立即修改密码。")
+        if channel == ActionCode.Channel.SMS:
+            send_sms(to=user.mobile, text=f"【优质中小企业梯度培育平台】{text}", recipient=user)
+        else:
+            address = user.email
+            transaction.on_commit(lambda: send_mail(
+                f"【优质中小企业梯度培育平台】{ACTION_TEXT[purpose]}验证码", text,
+                settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))
+        security_event(event=Event.CODE_SENT, user=user, obj=user,
+                       detail=f"{purpose.label}（{channel.label}）")
+    return created
+
+
+def action_code_use(*, user: User, purpose: str, code: str) -> None:
+    """Use up the latest code for `purpose`; raises a ValidationError on `code` when it is
+    missing, expired, used up or wrong (a wrong code counts even though an error is raised)."""
+    with transaction.atomic():
+        current = (ActionCode.objects.select_for_update()
+                   .filter(user=user, purpose=purpose, used_at__isnull=True)
+                   .order_by("-created_at").first())
+        if current is None:
+            raise ValidationError({"code": "请先获取验证码。"})
+        if timezone.now() >= current.expires_at:
+            raise ValidationError({"code": "验证码已过期，请重新获取。"})
+        if current.tries >= settings.EMAIL_CODE_MAX_TRIES:
+            raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
+        expected = _action_code_hash(user.pk, purpose, (code or "").strip())
+        if hmac.compare_digest(current.code_hash, expected):
+            current.used_at = timezone.now()
+            current.save(update_fields=["used_at"])
+            return
+        current.tries += 1
+        current.save(update_fields=["tries"])
+        left = settings.EMAIL_CODE_MAX_TRIES - current.tries
+    if left <= 0:
+        raise ValidationError({"code": "验证码错误次数过多，请重新获取。"})
+    raise ValidationError({"code": f"验证码不正确，还可尝试{left}次。"})
+
+
+def password_change_with_code(*, user: User, old_password: str, new_password: str,
+                              code: str) -> User:
+    """An enterprise or 自然人 account changes its password: the old one, the rules, and a
+    one-time code sent to its 手机号 or e-mail. The code is used only once the rest is right,
+    so a typing mistake in the new password does not cost a code."""
+    errors = _password_errors(user=user, old_password=old_password, new_password=new_password)
+    if errors:
+        raise ValidationError(errors)
+    # Not inside one transaction with the change: a wrong code's count must be kept.
+    action_code_use(user=user, purpose=ActionCode.Purpose.PASSWORD, code=code)
+    return _password_apply(user=user, new_password=new_password)
+
+
+def email_change(*, user: User, new_email: str, code: str) -> User:
+    """Change the login e-mail (used by 账号找回 and 手机号修改) with a one-time code; the old
+    address is told, so an owner whose account was taken over learns of it."""
+    from audit.services import Event, security_event
+
+    new_email = new_email.strip()
+    old_email = user.email
+    if new_email.lower() == (old_email or "").lower():
+        raise ValidationError({"new_email": "新邮箱与当前邮箱相同。"})
+    action_code_use(user=user, purpose=ActionCode.Purpose.EMAIL, code=code)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(email=new_email)
+        user.email = new_email
+        security_event(event=Event.EMAIL_CHANGE, user=user, obj=user)
+        if old_email:
+            body = (f"您的优质中小企业梯度培育平台账户（登录名：{user.username}）的登录邮箱已修改。"
+                    "如非本人操作，请立即通过【账号找回】或【手机号修改】联系平台。")
+            transaction.on_commit(lambda: send_mail(
+                "【优质中小企业梯度培育平台】登录邮箱已修改", body,
+                settings.DEFAULT_FROM_EMAIL, [old_email], fail_silently=True))
+    return user
+
+def inactive_accounts_disable(*, today: date, dry_run: bool = False) -> dict[str, int]:
+    """等保 访问控制 c): stop administrative accounts nobody uses. An official's or operator's
+    account whose last login (or, never used, its creation) lies more than
+    `INACTIVE_ACCOUNT_DAYS` days before `today` (Asia/Shanghai) is deactivated, and each
+    deactivation is a security event. Superusers (the operators' accounts on the servers
+    themselves) and enterprise or 自然人 accounts, which may rightly sleep a whole year between
+    two 信息更新, are left alone. Reactivation is a 系统管理员's decision in the admin."""
+    from audit.models import SecurityEvent
+    from audit.services import security_event
+
+    days = settings.INACTIVE_ACCOUNT_DAYS
+    # Active on day D (Beijing) means used on or after D's midnight; idle for more than
+    # `days` days means the last use was before the midnight of today - days.
+    cutoff = timezone.make_aware(
+        datetime.combine(today - timedelta(days=days), time.min),
+        ZoneInfo(settings.TIME_ZONE))
+    idle = (User.objects.filter(is_active=True, is_superuser=False)
+            .filter(Q(kind=User.Kind.OFFICIAL) | Q(is_staff=True))
+            .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+            .order_by("pk"))
+    if dry_run:
+        return {"account_disabled": idle.count()}
+    disabled = 0
+    for user in idle.iterator():
+        with transaction.atomic():
+            if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+                continue
+            security_event(event=SecurityEvent.Event.ACCOUNT_DISABLED, request=None, user=user,
+                           obj=user, detail=f"连续{days}天以上未登录，账户已自动停用")
+            disabled += 1
+    return {"account_disabled": disabled}

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import views
+from . import security_views, views
 
 app_name = "accounts"
 
@@ -22,6 +22,15 @@ urlpatterns = [
     path("phone/email/", views.phone_email_start, name="phone_email"),
     path("phone/email/verify/", views.phone_email_verify, name="phone_email_verify"),
     path("phone/manual/", views.phone_manual, name="phone_manual"),
+    # Admin accounts: second factor and own password (policy.py says when they are required).
+    path("otp/setup/", security_views.otp_setup, name="otp_setup"),
+    path("otp/verify/", security_views.otp_verify, name="otp_verify"),
+    path("otp/backup-codes/", security_views.otp_backup_codes, name="otp_backup_codes"),
+    path("admin-password/", security_views.admin_password, name="admin_password"),
+    # Enterprise and 自然人 accounts: 账户安全, password and login e-mail with a one-time code.
+    path("security/", security_views.security, name="security"),
+    path("security/password/", security_views.password_change, name="password_change"),
+    path("security/email/", security_views.email_change, name="email_change"),
     path("recover/", views.recover, name="recover"),
     path("recover/done/", views.recover_complete, name="recover_complete"),
     path("recover/<uidb64>/<token>/", views.RecoverConfirmView.as_view(), name="recover_confirm"),

@@ -126,3 +126,45 @@ class CharacterClassValidator:
     def get_help_text(self) -> str:
         return f"密码须包含大写字母、小写字母、数字、特殊符号中的至少{self.min_classes}类。"
 
+
+
+class PasswordHistoryValidator:
+    """None of the account's last PASSWORD_HISTORY_COUNT passwords (its current one included)
+    may be set again. Only hashes are kept (models.PasswordHistory); Django calls
+    `password_changed` after a new password is saved, which records its hash."""
+
+    def _count(self) -> int:
+        from django.conf import settings
+
+        return settings.PASSWORD_HISTORY_COUNT
+
+    def validate(self, password: str, user: object | None = None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        from .models import PasswordHistory
+
+        if user is None or not getattr(user, "pk", None):
+            return
+        hashes = list(PasswordHistory.objects.filter(user_id=user.pk)
+                      .values_list("password", flat=True)[: self._count()])
+        current = getattr(user, "password", "")
+        if current and current not in hashes:
+            hashes = [current, *hashes][: self._count()]
+        if any(check_password(password, encoded) for encoded in hashes):
+            raise ValidationError(
+                "新密码不能与最近%(n)d次使用过的密码相同。",
+                params={"n": self._count()}, code="password_reused")
+
+    def password_changed(self, password: str, user: object | None = None) -> None:
+        from .models import PasswordHistory
+
+        if user is None or not getattr(user, "pk", None) or not user.password:
+            return
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        # Only the last few matter; older hashes are not kept.
+        keep = PasswordHistory.objects.filter(user_id=user.pk).values_list("pk", flat=True)[
+            : self._count()]
+        PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=list(keep)).delete()
+
+    def get_help_text(self) -> str:
+        return f"新密码不能与最近{self._count()}次使用过的密码相同。"

@@ -28,6 +28,7 @@ from .forms import (
     PhoneEmailVerifyForm,
     PhoneManualForm,
     RecoverForm,
+    mask_email,
 )
 from .models import User
 
@@ -146,13 +147,8 @@ def phone_email_verify(request: HttpRequest) -> HttpResponse:
         else:
             del request.session[PHONE_SESSION_KEY]
             return render(request, "accounts/phone_done.html", {"mode": "email"})
-    masked = _mask_email(user.email)
+    masked = mask_email(user.email)
     return render(request, "accounts/phone_email_verify.html", {"form": form, "masked": masked})
-
-
-def _mask_email(email: str) -> str:
-    name, _, domain = email.partition("@")
-    return f"{name[:2]}***@{domain}" if domain else "***"
 
 
 @ratelimit(key="ip", rate="10/h", method="POST", block=False)

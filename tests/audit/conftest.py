@@ -14,8 +14,13 @@ from tests.declarations.test_exports import gd_rows, gd_window  # noqa: F401
 
 
 def role_account(username: str, role: str) -> User:
-    return role_account_create(username=username, role=role, password=PASSWORD,
-                               person_name=username)
+    """A role account that has already set its own password (created with must_change_password,
+    tested in tests/accounts/test_password_policy.py)."""
+    account = role_account_create(username=username, role=role, password=PASSWORD,
+                                  person_name=username)
+    User.objects.filter(pk=account.pk).update(must_change_password=False)
+    account.must_change_password = False
+    return account
 
 
 @pytest.fixture

@@ -218,3 +218,57 @@ def test_create_role_account_refuses_a_taken_name_or_a_weak_password(args, messa
     role_account("dup", "system")
     with pytest.raises(CommandError, match=message):
         call_command("create_role_account", *args)
+
+
+# --- resetting a second factor: the 安全管理员 only ----------------------------------------------
+
+
+def _enrolled(user: User):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=True)
+
+
+def test_the_security_admin_resets_an_officials_second_factor_after_a_confirmation(
+        client, security_admin, gd_province):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _enrolled(gd_province)
+    client.force_login(security_admin)
+    url = reverse("admin:accounts_user_changelist")
+    chosen = {"action": "reset_otp", "_selected_action": [gd_province.pk]}
+    confirm = client.post(url, chosen)
+    assert confirm.status_code == 200 and "确认重置" in confirm.content.decode()
+    assert TOTPDevice.objects.filter(user=gd_province).exists()  # nothing until confirmed
+    assert client.post(url, {**chosen, "confirm": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=gd_province).exists()
+    event = SecurityEvent.objects.get(event="otp_reset")
+    assert (event.user_id, event.object_id) == (security_admin.pk, str(gd_province.pk))
+
+
+@pytest.mark.parametrize("role", ["system", "audit"])
+def test_the_system_and_audit_admins_cannot_reset_a_second_factor(client, roles, role,
+                                                                  gd_province):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _enrolled(gd_province)
+    client.force_login(roles[role])
+    url = reverse("admin:accounts_user_changelist")
+    page = client.get(url)
+    assert "reset_otp" not in page.content.decode()
+    client.post(url, {"action": "reset_otp", "_selected_action": [gd_province.pk],
+                      "confirm": "yes"})
+    assert TOTPDevice.objects.filter(user=gd_province).exists()
+    assert not SecurityEvent.objects.filter(event="otp_reset").exists()
+    assert not roles[role].has_perm("accounts.reset_otp_user")
+
+
+def test_an_official_cannot_reset_a_second_factor(client, ministry, gd_province):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _enrolled(gd_province)
+    client.force_login(ministry)
+    client.post(reverse("admin:accounts_user_changelist"),
+                {"action": "reset_otp", "_selected_action": [gd_province.pk], "confirm": "yes"})
+    assert TOTPDevice.objects.filter(user=gd_province, confirmed=True).exists()
+    assert not SecurityEvent.objects.filter(event="otp_reset").exists()

@@ -10,7 +10,14 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from enterprises.models import Enterprise, InfoUpdate, MajorChange
 from enterprises.services import enterprise_for_account
-from tests.browser.conftest import absent, click, click_through, fill, screenshot
+from tests.browser.conftest import (
+    absent,
+    click,
+    click_through,
+    fill,
+    pass_second_factor,
+    screenshot,
+)
 from tests.conftest import PASSWORD, enterprise, official
 from tests.enterprises.conftest import complete, recognise
 
@@ -51,6 +58,7 @@ def login(driver, base, username, admin=False) -> None:
     fill(driver, {"username": username, "password": PASSWORD, "captcha_1": "PASSED"})
     if admin:
         click_through(driver, By.CSS_SELECTOR, "input[type=submit]")
+        pass_second_factor(driver, username)
     else:
         click_through(driver, By.XPATH, "//button[text()='登录']")
     assert "/login/" not in driver.current_url

@@ -193,9 +193,13 @@ def row_of(obj: Any) -> dict[str, Any] | None:
 
 
 def log_in(client: Client, user: Any) -> None:
-    """How each role's client is logged in (a second factor, when officials need one, is
-    completed here too)."""
-    client.force_login(user)
+    """How each role's client is logged in: an admin account also passes its second factor
+    (the world is built outside any test, where conftest's force_login wrapper is not active)."""
+    from tests.conftest import login_password_only, verify_second_factor
+
+    login_password_only(client, user)
+    if user.is_admin_account:
+        verify_second_factor(client, user)
 
 
 def ask(client: Client, method: str, url: str, data: dict[str, Any],

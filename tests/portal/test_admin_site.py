@@ -56,6 +56,8 @@ EVERYONE = {"county", "city", "province", "ministry"}
 ACTIONS: dict[tuple[str, str], set[str]] = {
     ("accounts.user", "delete_selected"): set(),
     ("accounts.user", "unlock_accounts"): EVERYONE,
+    # The 安全管理员 only (tests/audit/test_roles.py, tests/accounts/test_two_factor.py).
+    ("accounts.user", "reset_otp"): set(),
     ("accounts.phonechangerequest", "approve_selected"): EVERYONE,
     ("announcements.announcement", "delete_selected"): {"province", "ministry"},
     ("announcements.announcement", "withdraw_selected"): {"province", "ministry"},

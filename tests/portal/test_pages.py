@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from portal.accounts.models import User
 
@@ -68,6 +69,30 @@ def test_seed_demo_loads_accounts_of_every_kind_and_can_run_twice(settings, caps
 
     assert EnterpriseCount.objects.exists()
     assert not Recognition.objects.filter(region__isnull=True).exists()
+
+
+def test_seed_demo_officials_have_the_printed_demo_key_and_need_no_password_change(settings,
+                                                                                 capsys):
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import login_password_only
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    key = out.split("密钥 ")[1].split("（")[0]
+    official = User.objects.get(username="bu_admin")
+    device = TOTPDevice.objects.get(user=official, confirmed=True)
+    assert device.bin_key == b32decode(key.replace(" ", ""))
+    assert not official.must_change_password
+    client = Client()
+    login_password_only(client, official)
+    response = client.post("/accounts/otp/verify/", {"token": f"{totp(b32decode(key.replace(' ', ''))):06d}"})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
 
 
 def test_seed_demo_gives_the_precision_manufacturer_the_manufacturing_questionnaire(settings, client):

@@ -20,6 +20,7 @@ JOBS = [
     ("认定到期提醒", "enterprises.services.recognition_expiry_remind"),
     ("信息更新提醒", "enterprises.services.info_update_remind"),
     ("申报提醒", "declarations.tasks.window_remind"),
+    ("长期未登录账户停用", "portal.accounts.services.inactive_accounts_disable"),
 ]
 
 

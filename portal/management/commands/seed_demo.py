@@ -1,6 +1,7 @@
 """Demo data for trying the product out. Refuses to run with DEBUG off."""
 
 import datetime
+from base64 import b32encode
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -39,6 +40,18 @@ from portal.accounts.validators import id_check_char, uscc_check_char
 from portal.regions.models import DeclarationRegion, Region
 
 DEMO_PASSWORD = "Demo@2026pass"
+# Demo officials come with an authenticator already enrolled on this fixed key (DEBUG only, like
+# everything here), so `make run` is usable at once: add it to any TOTP app by hand.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+
+
+def demo_second_factor(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="演示身份验证器", key=DEMO_TOTP_KEY_HEX,
+                                  confirmed=True)
+    User.objects.filter(pk=user.pk).update(must_change_password=False)
 
 ENTERPRISES = [
     # login name, region code, org code (9 chars), name, legal representative
@@ -181,6 +194,7 @@ class Command(BaseCommand):
                     ),
                     person_name=name, email=f"{username}@example.cn",
                 )
+            demo_second_factor(User.objects.get(username=username))
             lines.append(f"  管理端 {name:<12} 登录名 {username}")
         for i, (username, code, org, name, rep) in enumerate(ENTERPRISES):
             if not User.objects.filter(username=username).exists():
@@ -213,3 +227,7 @@ class Command(BaseCommand):
                           "sz_xinrui 信息未完善，nj_tianyuan 有待审核的更名报告")
         self.stdout.write("\n".join(lines))
         self.stdout.write("  企业端登录：http://127.0.0.1:8000/accounts/login/  管理端：http://127.0.0.1:8000/admin/")
+        key = " ".join(b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()[i:i + 4]
+                       for i in range(0, 32, 4))
+        self.stdout.write(f"  管理端双因素认证：演示管理账户已绑定身份验证器，密钥 {key}"
+                          "（在任一 TOTP 应用中手动添加后输入6位验证码；仅限演示环境）")

@@ -1,4 +1,6 @@
 import getpass
+import secrets
+import string
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +19,10 @@ class Command(BaseCommand):
                             help="ministry 部级 / province 省级 / city 市级 / county 县级")
         parser.add_argument("--region", default="",
                             help="省级填申报地区代码（如 440000、440300、660000），市级/县级填行政区划代码")
-        parser.add_argument("--password", default="", help="初始密码（不填则交互输入）")
+        parser.add_argument("--password", default="",
+                            help="初始密码（不填则交互输入两次；不建议在命令行中写明密码）")
+        parser.add_argument("--generate", action="store_true",
+                            help="生成一个高强度初始密码，只显示这一次")
         parser.add_argument("--name", default="", help="姓名")
         parser.add_argument("--mobile", default="")
         parser.add_argument("--email", default="")
@@ -33,7 +38,12 @@ class Command(BaseCommand):
             region = Region.objects.filter(code=code).first()
             if region is None:
                 raise CommandError(f"行政区划代码 {code!r} 不存在。")
-        password = options["password"] or getpass.getpass("初始密码：")
+        if options["generate"] and options["password"]:
+            raise CommandError("--password 与 --generate 只能选一个。")
+        if options["generate"]:
+            password = generate_password()
+        else:
+            password = options["password"] or self._ask_password()
         try:
             user = official_create(
                 by=None, username=options["username"], password=password, level=level,
@@ -45,4 +55,27 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"已创建{user.get_official_level_display()}管理账户 {user.username}"
             f"（{user.declaration_region or user.region or '全国'}）。"
+            "首次登录须绑定身份验证器并修改初始密码。"
         ))
+        if options["generate"]:
+            self.stdout.write(f"初始密码（只显示这一次）：{password}")
+
+    def _ask_password(self) -> str:
+        first = getpass.getpass("初始密码：")
+        if not first:
+            raise CommandError("初始密码不能为空。")
+        if getpass.getpass("再次输入初始密码：") != first:
+            raise CommandError("两次输入的密码不一致。")
+        return first
+
+
+def generate_password(length: int = 16) -> str:
+    """A random password of `length` characters holding all four classes (upper, lower, digit,
+    symbol), from the system's secure generator."""
+    symbols = "!@#$%^&*-_=+?"
+    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, symbols]
+    alphabet = "".join(pools)
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(c in pool for c in password) for pool in pools):
+            return password
