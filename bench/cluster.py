@@ -204,10 +204,17 @@ def seed() -> None:
         captchas.append([store.hashkey, answer])
     enterprises = sorted(User.objects.filter(username__startswith=LOAD_PREFIX)
                          .values_list("username", flat=True))
+    from portal.management.commands import seed_demo
+
     (STATE / "load.json").write_text(json.dumps({
         "password": password, "enterprises": enterprises, "captchas": captchas,
         "officials": ["gz_tianhe", "gz_shi", "gd_sheng", "bu_admin"],
-        "official_password": DEMO_PASSWORD}))
+        "official_password": DEMO_PASSWORD,
+        # The demo officials' enrolled authenticator (seed_demo, DEBUG only).
+        "totp_key_hex": getattr(seed_demo, "DEMO_TOTP_KEY_HEX", "")}))
+    # New captchas: the load test starts at the first one again (the accounts' cursor stays:
+    # an account that filed cannot file again in the same window).
+    (STATE / "captchas.cursor").unlink(missing_ok=True)
     print(f"seeded {made} new load accounts ({len(enterprises)} in all), {len(captchas)} captchas")
 
 

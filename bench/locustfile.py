@@ -13,8 +13,10 @@ Users (weights 5 : 3 : 2 of 50 → 25 / 15 / 10):
   declarations list, starts a 创新型 declaration in 广东's open window, fills the two sections
   (twice autosave + preview each, as the page's script does, then 保存本部分),
   submits with the 承诺 (checked: the detail says 申报已提交), reads its messages, logs out.
-* 管理端: logs in once (天河区/广州市/广东省/部级 demo officials), then the 工作台, the review
-  queue 待我审核, a declaration in it, the announcements and the messages admin.
+* 管理端: logs in once (天河区/广州市/广东省/部级 demo officials) with the password, the captcha
+  and the second factor (the TOTP code of the demo authenticator, computed with django-otp), then
+  the 工作台, the review queue 待我审核, a declaration in it, the announcements and the messages
+  admin.
 
 Logins type the captcha: bench/cluster.py stores captcha challenges whose answers it knows in
 the database before the nodes start (load.json), as a person would read them off the image.
@@ -29,8 +31,11 @@ import json
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 
+import gevent
+from django_otp.oath import totp
 from locust import HttpUser, between, events, task
 
 STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108
@@ -58,6 +63,11 @@ class Pool:
 ENTERPRISES = Pool("enterprises", LOAD["enterprises"])
 CAPTCHAS = Pool("captchas", LOAD["captchas"])
 OFFICIALS = itertools.cycle(LOAD["officials"])
+# The demo officials' authenticator (seed_demo enrols each on this key, DEBUG seeding only).
+TOTP_KEY = bytes.fromhex(LOAD["totp_key_hex"]) if LOAD.get("totp_key_hex") else b""
+# django-otp accepts each 30-second step once per device (last_t): officials sharing an account
+# take turns, as two people reading one authenticator would.
+LAST_STEP: dict[str, int] = {}
 P95_LIMIT_MS = float(os.environ.get("LOAD_P95_MS", "500"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 NOTICE = re.compile(r'href="/announcements/(\d+)/"')
@@ -196,8 +206,24 @@ class Official(PortalUser):
 
     def on_start(self) -> None:
         super().on_start()
-        self.login("/admin/login/?next=/admin/", next(OFFICIALS), LOAD["official_password"],
-                   "/admin/")
+        username = next(OFFICIALS)
+        if not self.login("/admin/login/?next=/admin/", username, LOAD["official_password"],
+                          "/accounts/otp/verify/" if TOTP_KEY else "/admin/"):
+            return
+        if TOTP_KEY:
+            self.second_factor(username)
+
+    def second_factor(self, username: str) -> None:
+        """The code from the authenticator (django-otp's own TOTP), one step per login."""
+        path = "/accounts/otp/verify/?next=/admin/"
+        token = self.csrf(path, name="/accounts/otp/verify/")
+        step = max(int(time.time()) // 30, LAST_STEP.get(username, -1) + 1)
+        LAST_STEP[username] = step
+        while int(time.time()) // 30 < step:  # wait for the next code rather than reuse one
+            gevent.sleep(0.5)
+        code = f"{totp(TOTP_KEY, drift=step - int(time.time()) // 30):06d}"
+        self.post(path, {"token": code, "next": "/admin/"}, token=token, referer=path,
+                  name="/accounts/otp/verify/ [POST]", expect_url="/admin/")
 
     @task(2)
     def workbench(self) -> None:
