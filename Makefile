@@ -4,12 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-APT_PACKAGES := libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium chromium-driver wrk poppler-utils sqlmap
+APT_PACKAGES := libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium chromium-driver wrk poppler-utils sqlmap nginx-light redis-server
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps install install-dev migrate demo run test test-fast lint security check-deploy bench bench-home bench-zip bench-pdf bench-recognition bench-calendar clean
+.PHONY: cluster cluster-stop memo-check load-test faults help system-deps install install-dev migrate demo run test test-fast lint security check-deploy bench bench-home bench-zip bench-pdf bench-recognition bench-calendar clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -96,3 +96,20 @@ bench-calendar: install-dev ## Daily calendar run over 100 000 recognitions (< 6
 
 clean: ## Remove the virtualenv, node_modules, the SQLite database and collected files
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+
+cluster: system-deps install-dev ## nginx :8480 → 2 gunicorn nodes, 2 Celery workers, beat (PostgreSQL, Redis); Ctrl-C stops
+	$(PY) bench/cluster.py up
+
+cluster-stop: ## Stop every process `make cluster` (or bench/cluster.py start) started
+	$(PY) bench/cluster.py stop
+
+memo-check: ## On a running cluster: publish/withdraw seen by node B's home page within the second
+	$(PY) bench/cluster.py memo-check
+
+LOAD_USERS ?= 50
+LOAD_TIME ?= 5m
+load-test: install-dev ## locust, headless, against the running cluster: LOAD_USERS (50) for LOAD_TIME (5m); fails on any error or p95 >= 500 ms
+	LOAD_USERS=$(LOAD_USERS) LOAD_TIME=$(LOAD_TIME) $(PY) bench/cluster.py load-test
+
+faults: install-dev ## The fault runs against a cluster they start themselves (bench/faults.py all)
+	$(PY) bench/faults.py all

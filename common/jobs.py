@@ -1,14 +1,34 @@
 """Shared by the calendar's tasks and their `manage.py` commands: which day a job runs for,
-and the command shape (`--dry-run`, `--today YYYY-MM-DD`)."""
+the command shape (`--dry-run`, `--today YYYY-MM-DD`), and `enqueue`, the one way a request
+hands work to Celery."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task: Any, *args: Any) -> bool:
+    """Send `task(*args)` to the broker; False (logged, never raised) when the broker is down.
+
+    Called after commit: the row the task works on is already saved, so a refused send must not
+    turn the user's finished request into a 500. Each caller leaves a way back — the copies'
+    beat entry picks pending rows up again; an export job is marked failed with 稍后重试.
+    """
+    try:
+        task.apply_async(args=args, retry=False)
+    except (OperationalError, ConnectionError, OSError) as exc:
+        logger.warning("broker unavailable, %s not queued: %r", task.name, exc)
+        return False
+    return True
 
 
 def job_date(value: str | dt.date | None) -> dt.date:

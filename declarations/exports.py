@@ -36,6 +36,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from common.jobs import enqueue
 from common.models import DecisionEvent, ExportJob
 from common.tiers import Tier
 from common.xlsx import safe
@@ -339,8 +340,17 @@ def export_job_create(*, by: User, kind: str, filters: str, total: int) -> Expor
     job = ExportJob.objects.create(
         requested_by=by, kind=kind, title=layout.sheet, filters=filters[:2000], total=total,
         created_at=now, expires_at=now + KEEP_FOR)
-    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    transaction.on_commit(lambda: _enqueue_or_fail(job.pk))
     return job
+
+
+def _enqueue_or_fail(job_id: int) -> None:
+    """Queue the job; with the broker down the job page says so at once (稍后重试) instead of
+    showing a progress bar that never moves."""
+    if not enqueue(export_job_run_task, job_id):
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+            status=ExportJob.Status.FAILED, error="任务队列暂不可用，请稍后重试导出。",
+            finished_at=timezone.now())
 
 
 def export_job_run(*, job_id: int) -> bool:

@@ -28,6 +28,7 @@ from django.utils.timezone import localtime
 from announcements.models import Kind as AnnouncementKind
 from announcements.services import announcement_publish, announcement_save
 from assessment.selectors import latest_result, snapshot
+from common.storage import StorageFull
 from common.tiers import Tier
 from common.uploads import ZipEntry, validate_upload
 from common.workflow import Step, Workflow, decide, decide_many, record_start
@@ -511,7 +512,12 @@ def evidence_add(*, declaration: Declaration, by: User, indicator: str,
             item = DeclarationEvidence(
                 declaration=locked, indicator=indicator, name=name, size=upload.size or 0,
                 entries=[{"name": entry.name, "size": entry.size} for entry in found])
-            item.file.save(name, upload, save=False)  # a generated name: evidence_upload_to
+            try:
+                item.file.save(name, upload, save=False)  # a generated name: evidence_upload_to
+            except StorageFull:
+                raise ValidationError({"files": [
+                    f"文件“{name}”未能保存：服务器存储空间不足，本次上传的文件均未保存，请稍后重试。"]},
+                    code="storage_full") from None
             stored.append(item)
             item.save()
     except Exception:

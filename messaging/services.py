@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.jobs import enqueue
 from portal.accounts.models import SmsMessage, User
 from portal.accounts.sms import send_sms
 
@@ -92,7 +93,8 @@ def message_send(
         if copy:
             from .tasks import deliver_copies
 
-            transaction.on_commit(lambda: deliver_copies.delay())
+            # The beat entry 消息副本发送 retries pending copies when the broker is down now.
+            transaction.on_commit(lambda: enqueue(deliver_copies))
     return new_total
 
 

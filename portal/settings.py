@@ -142,15 +142,19 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
-    # A job whose worker died before acknowledging it goes back to the queue after this many
-    # seconds (acks_late): longer than the longest job, short enough to retry the same day.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Without a broker the product still runs whole: tasks execute in-process.
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+# A job whose worker died before acknowledging it goes back to the queue after this many
+# seconds (acks_late): longer than the longest job, short enough to retry the same day.
+# A request that queues a task while Redis is down gives up after one quick retry
+# (common.jobs.enqueue says 稍后重试) instead of kombu's default 6 s of retries; workers keep
+# their own reconnect loop (broker_connection_max_retries).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
@@ -231,6 +235,10 @@ AXES_VERBOSE = False
 
 # django-ratelimit keys "ip" on the same client address as the lockout.
 RATELIMIT_IP_META_KEY = "portal.accounts.clientip.client_ip"
+# With Redis down the counters cannot be read: the limited forms (registration, phone change,
+# recovery, 企业认定查询) still answer instead of saying 过于频繁 to everyone; the captcha, kept
+# in the database, still guards each of them (bench/faults.py redis, tests/portal/test_cache_down.py).
+RATELIMIT_FAIL_OPEN = True
 
 # django-simple-captcha
 CAPTCHA_LENGTH = 4
@@ -265,7 +273,7 @@ USE_TZ = True
 
 # --- Static and media ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Installed by `npm ci` from package-lock.json; served locally, never from a CDN.
@@ -275,7 +283,8 @@ STATICFILES_DIRS = [
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads are written whole or not at all (a full disk leaves no half file).
+    "default": {"BACKEND": "common.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

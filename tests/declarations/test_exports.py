@@ -282,8 +282,15 @@ class _OwnQueue:
     def __init__(self, task, queue: str) -> None:
         self.task, self.queue = task, queue
 
+    @property
+    def name(self) -> str:
+        return self.task.name
+
     def delay(self, *args):  # noqa: ANN201
         return self.task.apply_async(args=args, queue=self.queue)
+
+    def apply_async(self, args=(), **options):  # noqa: ANN201 - what common.jobs.enqueue calls
+        return self.task.apply_async(args=args, queue=self.queue, **options)
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="runs where REDIS_URL is configured "
