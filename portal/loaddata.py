@@ -283,7 +283,7 @@ def generate(plan: Plan) -> dict[str, int]:
         legal = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
         users.add((user_pk, "!", None, False, f"ld{pk:08d}", "", "", f"ld{pk}@example.cn",
                    False, True, created, "enterprise", code, None, None, name, legal, "", "",
-                   None, None))
+                   county["id"], None))
         ents.add((pk, code, name, user_pk, county["id"], f"{county['full']}工业路{k % 999 + 1}号",
                   rng.choice(industries[section]), created.date() - dt.timedelta(
                       days=rng.randrange(365, 20 * 365)),
