@@ -92,6 +92,8 @@ class Plan:
     batch: int = 50000
     append: bool = False
     today: dt.date | None = None
+    # Only these county codes as 注册地 (a province's or a test's data); None: the whole country.
+    regions: Sequence[str] | None = None
     log: Callable[[str], None] = print
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -116,6 +118,14 @@ def check(plan: Plan) -> None:
                             "（每家企业每年每个层级至多一份申报）。")
     if plan.messages and not plan.enterprises:
         raise LoadDataError("消息发给生成的企业账户：--messages 需要 --enterprises 大于 0。")
+    if plan.regions is not None:
+        from portal.regions.models import Region
+
+        known = set(Region.objects.filter(registrable=True, code__in=plan.regions)
+                    .values_list("code", flat=True))
+        unknown = [c for c in plan.regions if c not in known]
+        if unknown or not plan.regions:
+            raise LoadDataError(f"--regions 须为可作为注册地的区县级代码：{'、'.join(unknown)} 不是。")
     if connection.vendor != "postgresql":
         too_big = [f"--{k} {getattr(plan, k)}（上限 {v}）" for k, v in SQLITE_LIMITS.items()
                    if getattr(plan, k) > v]
@@ -199,10 +209,16 @@ class Writer:
 
 
 def uscc_for(n: int, region_code: str) -> str:
-    """A valid 统一社会信用代码 (GB 32100-2015 check digit) for generated enterprise `n`."""
-    from portal.accounts.validators import uscc_check_char
+    """A valid 统一社会信用代码 (GB 32100-2015 check digit) for generated account `n`: "91", the
+    county, "MA" and `n` in 7 base-31 characters of the code's own alphabet (unique up to
+    27 billion)."""
+    from portal.accounts.validators import USCC_ALPHABET, uscc_check_char
 
-    first = f"91{region_code}MA{n:07d}"[:17]
+    serial = ""
+    for _ in range(7):
+        n, digit = divmod(n, len(USCC_ALPHABET))
+        serial = USCC_ALPHABET[digit] + serial
+    first = f"91{region_code}MA{serial}"
     return first + uscc_check_char(first)
 
 
@@ -251,7 +267,7 @@ def generate(plan: Plan) -> dict[str, int]:
     counts: dict[str, int] = {}
     t_all = time.perf_counter()
 
-    counties, county_weights = _counties()
+    counties, county_weights = _counties(plan.regions)
     industries = _industries()
     draw_section = _weighted(rng, SECTION_WEIGHTS)
 
@@ -276,12 +292,12 @@ def generate(plan: Plan) -> dict[str, int]:
         trades = NAME_TRADES.get(section, NAME_TRADE_OTHER)
         brand = rng.choice(NAME_CHARS) + rng.choice(NAME_CHARS)
         name = f"{county['short']}{brand}{rng.choice(trades)}有限公司"
-        code = uscc_for(pk, county["code"])
+        code = uscc_for(user_pk, county["code"])  # account keys only grow: never reused
         created = _aware(dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(
             (today - dt.date(2019, 1, 1)).days + 1)), rng.randrange(8 * 3600, 18 * 3600))
         employees = int(rng.lognormvariate(4.2, 0.8)) + 5
         legal = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-        users.add((user_pk, "!", None, False, f"ld{pk:08d}", "", "", f"ld{pk}@example.cn",
+        users.add((user_pk, "!", None, False, f"ld{user_pk:08d}", "", "", f"ld{user_pk}@example.cn",
                    False, True, created, "enterprise", code, None, None, name, legal, "", "",
                    county["id"], None))
         ents.add((pk, code, name, user_pk, county["id"], f"{county['full']}工业路{k % 999 + 1}号",
@@ -439,14 +455,18 @@ def generate(plan: Plan) -> dict[str, int]:
     return counts
 
 
-def _counties() -> tuple[list[dict], list[float]]:
+def _counties(codes: Sequence[str] | None) -> tuple[list[dict], list[float]]:
     from portal.regions.models import Region
 
-    rows = list(Region.objects.filter(registrable=True).values(
+    counties = Region.objects.filter(registrable=True)
+    if codes is not None:
+        counties = counties.filter(code__in=codes)
+    rows = list(counties.order_by("code").values(
         "id", "code", "name", "full_name", "declaration_region_id",
         "declaration_region__code", "declaration_region__kind"))
     if not rows:
-        raise LoadDataError("没有可作为注册地的区县：请先运行 migrate（加载 GB/T 2260 行政区划）。")
+        raise LoadDataError("没有可作为注册地的区县：请先运行 migrate（加载 GB/T 2260 行政区划），"
+                            "--regions 须为区县级代码。")
     per_province: dict[str, int] = {}
     for r in rows:
         per_province[r["code"][:2]] = per_province.get(r["code"][:2], 0) + 1

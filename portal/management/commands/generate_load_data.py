@@ -21,18 +21,20 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=20000, help="消息数")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成相同数据）")
         parser.add_argument("--batch", type=int, default=50000, help="每批写入的行数")
+        parser.add_argument("--regions", help="只在这些区县生成（逗号分隔的区县级代码），默认全国")
         parser.add_argument("--append", action="store_true", help="数据库已有数据时仍追加生成")
 
     def handle(self, *args: Any, **options: Any) -> None:
         plan = Plan(enterprises=options["enterprises"], declarations=options["declarations"],
                     messages=options["messages"], seed=options["seed"], batch=options["batch"],
-                    append=options["append"], log=self.stdout.write)
+                    append=options["append"], log=self.stdout.write,
+                    regions=options["regions"].split(",") if options["regions"] else None)
         try:
             check(plan)
+            t0 = time.perf_counter()
+            counts = generate(plan)
         except LoadDataError as exc:
             raise CommandError(str(exc)) from exc
-        t0 = time.perf_counter()
-        counts = generate(plan)
         size = ""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
