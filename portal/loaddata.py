@@ -154,7 +154,8 @@ class Writer:
             raise ValueError(f"{model.__name__} has no column {unknown}")
         # Every column the rows leave out gets the field's default, so a column added to the
         # model later does not break the generation.
-        self.rest = [f for f in model._meta.concrete_fields if f.attname not in self.columns]
+        self.rest = [f for f in model._meta.concrete_fields
+                     if f.attname not in self.columns and not f.primary_key]
         self.rest_values = tuple(f.get_default() for f in self.rest)
         self.json_at = [i for i, c in enumerate(self.columns)
                         if isinstance(fields[c], models.JSONField)]
