@@ -136,7 +136,8 @@ def explain(sql: str) -> tuple[list[str], str]:
             continue
         rows = ACTUAL.search(line)
         read = int(rows.group(1)) * int(rows.group(2)) if rows else SCAN_ROWS + 1
-        removed = REMOVED.search(lines[i + 1]) if i + 1 < len(lines) else None
+        # "Rows Removed by Filter" follows the node, after its Filter line.
+        removed = next((REMOVED.search(x) for x in lines[i + 1:i + 4] if REMOVED.search(x)), None)
         if removed:
             read += int(removed.group(1)) * (int(rows.group(2)) if rows else 1)
         if read > SCAN_ROWS:
@@ -148,6 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) every SELECT")
     parser.add_argument("--only", help="only the pages whose name contains this")
+    parser.add_argument("--who", help="only the officials whose label contains this (部级, 省级 …)")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--plans", help="write every plan to this file")
     args = parser.parse_args()
@@ -163,6 +165,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     page_list = [p for p in pages() if not args.only or args.only in p[0]]
     for who, user in officials().items():
+        if args.who and args.who not in who:
+            continue
         client = Client(SERVER_NAME="localhost")
         client.force_login(user)
         for name, url in page_list:
