@@ -122,7 +122,7 @@ def pages() -> list[tuple[str, str]]:
 
 def explain(sql: str) -> tuple[list[str], str]:
     """The big tables this statement reads sequentially (more than SCAN_ROWS rows: a scan
-    under a LIMIT that stops after a page, or the capped count's 10 001 rows, is not a
+    under a LIMIT that stops after a page, or the capped count's 1 001 rows, is not a
     full read), and the plan."""
     from django.db import connection
 

@@ -3,7 +3,7 @@
 Django's admin counts the filtered list on every page (`SELECT COUNT(*)`); at a million
 enterprises, three million declarations and twenty million messages that reads the whole scope
 each time. `CappedPaginator` counts at most `CAP + 1` rows (`SELECT COUNT(*) FROM (… LIMIT
-CAP + 1)`), so the first `CAP // per_page` pages are reachable and the list says "10000+"
+CAP + 1)`), so the first `CAP // per_page` pages are reachable and the list says "1000+"
 beyond that — filters and search narrow it down.
 
 The admin's search ORs `icontains` over every search field; when they sit on different tables
@@ -23,7 +23,9 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 
-CAP = 10000
+# 1 000: at a province the scope goes through the region join and the planner reads the table in
+# order until it has CAP + 1 rows in scope (10 000 took 40–330 ms there, bench/scale_bench.py).
+CAP = 1000
 
 
 class CappedPaginator(Paginator):
