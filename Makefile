@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: cluster cluster-stop memo-check load-test faults help system-deps install install-dev migrate demo run test test-fast lint security check-deploy bench bench-home bench-zip bench-pdf bench-recognition bench-calendar clean
+.PHONY: help system-deps install install-dev migrate demo run test test-fast lint security check-deploy bench bench-home bench-zip bench-pdf bench-recognition bench-calendar bench-scale cluster cluster-stop memo-check load-test faults clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -93,6 +93,9 @@ bench-recognition: install-dev ## Queue and batch pages, 认定 of 2 000 at 100 
 
 bench-calendar: install-dev ## Daily calendar run over 100 000 recognitions (< 60 s) and a broadcast to 50 000 (< 30 s)
 	$(PY) bench/calendar_bench.py
+
+bench-scale: install-dev ## Officials' pages on the database BENCH_DATABASE_URL names (fill it with manage.py generate_load_data; p95 < 100 ms)
+	$(PY) bench/scale_bench.py --explain
 
 clean: ## Remove the virtualenv, node_modules, the SQLite database and collected files
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -225,6 +225,10 @@ class Declaration(models.Model):
             # filed declarations only, so it is answered from the index alone.
             models.Index(fields=["region", "tier", "status", "window", "section", "submitted_at"],
                          condition=~Q(status="draft"), name="declaration_statistics"),
+            # 申报 → 全部（本地区）: every filed declaration, oldest submission first (the
+            # admin's ordering), read in order and stopped after one page.
+            models.Index(fields=["submitted_at", "id"], condition=~Q(status="draft"),
+                         name="declaration_filed_order"),
         ]
 
     def __str__(self) -> str:

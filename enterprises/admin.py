@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from audit.services import Event, security_event
+from common.changelists import UnionSearchMixin
 from common.formtools import add_service_errors
 from common.integrity import verified_file_response
 from common.tiers import Tier
@@ -166,7 +167,7 @@ class RecognitionInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class EnterpriseAdmin(UnionSearchMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "uscc", "region", "industry", "updated_at"]
     list_select_related = ["region", "industry"]
     search_fields = ["name", "uscc"]
@@ -244,7 +245,7 @@ class CancellationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Recognition)
-class RecognitionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class RecognitionAdmin(UnionSearchMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     """认定记录: legacy titles are recorded and corrected here (services.recognition_save); a
     title is cancelled, or loses its 复核 eligibility, only through its decision pages
     (取消认定 / 取消复核资格 buttons on the change page, offered to the recognising level)."""

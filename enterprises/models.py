@@ -275,7 +275,7 @@ class Recognition(models.Model):
     class Meta:
         verbose_name = "认定记录"
         verbose_name_plural = "认定记录"
-        ordering = ["-valid_from"]
+        ordering = ["-valid_from", "-id"]
         constraints = [
             models.CheckConstraint(name="recognition_valid_range",
                                    condition=Q(valid_until__gte=models.F("valid_from"))),
@@ -300,6 +300,9 @@ class Recognition(models.Model):
             # enterprises.services.recognition_expiry_remind: titles in force by end date.
             models.Index(fields=["valid_until"], condition=Q(revoked_at__isnull=True),
                          name="recognition_expiry_job"),
+            # 认定记录 list: newest first (the ordering), whole and by 层级.
+            models.Index(fields=["-valid_from", "-id"], name="recognition_recent"),
+            models.Index(fields=["tier", "-valid_from", "-id"], name="recognition_tier_recent"),
             # 统计分析 (declarations.statistics): every column its aggregate reads.
             models.Index(fields=["region", "tier", "batch", "valid_from", "valid_until",
                                  "revoked_at"], name="recognition_statistics"),

@@ -81,6 +81,9 @@ class Message(models.Model):
             # The header's unread count.
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True),
                          name="message_unread"),
+            # The officials' 消息 list, newest first, whole and by 类别 (messaging.admin).
+            models.Index(fields=["-created_at", "-id"], name="message_recent"),
+            models.Index(fields=["category", "-created_at", "-id"], name="message_category_recent"),
             # messaging.tasks.deliver_copies: copies still to send.
             models.Index(fields=["copy_status"], condition=Q(copy_status="pending"),
                          name="message_copy_pending"),

@@ -22,6 +22,8 @@ from django.db import DataError
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from common.changelists import CappedPaginator
+
 from .models import OfficialLevel
 
 NOTHING = Q(pk__in=[])
@@ -223,6 +225,12 @@ class RegionScopedAdminMixin(ScopedChoicesMixin):
     """
 
     scope_field: str | None = "region"
+    # The list counts at most 1 000 rows (or one page past the page asked for): a count of a
+    # national scope is the slowest part of a change list at a million rows
+    # (bench/scale_bench.py).
+    paginator = CappedPaginator
+    # Nor is the unfiltered scope counted beside a filtered list ("共 N 条" of Django's admin).
+    show_full_result_count = False
     # Set instead of scope_field for models that belong to a declaration region, not a region.
     declaration_region_field: str | None = None
 
@@ -236,6 +244,16 @@ class RegionScopedAdminMixin(ScopedChoicesMixin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope_queryset(super().get_queryset(request), request)  # type: ignore[misc]
+
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int,
+                      orphans: int = 0, allow_empty_first_page: bool = True) -> Any:
+        from django.contrib.admin.views.main import PAGE_VAR
+
+        try:
+            reach = max(int(request.GET.get(PAGE_VAR, 1)), 1)
+        except ValueError:
+            reach = 1
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, reach=reach)
 
     def get_inline_instances(self, request: HttpRequest, obj: Model | None = None) -> list:
         inlines = super().get_inline_instances(request, obj)  # type: ignore[misc]
