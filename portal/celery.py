@@ -46,6 +46,12 @@ app.conf.beat_schedule = {
         "task": "enterprises.tasks.enterprise_counts_refresh",
         "schedule": crontab(minute="*/10"),
     },
+    # Every 5 minutes: the captcha pool is topped up and expired captchas deleted (a login
+    # page only reads one; portal/accounts/captchas.py).
+    "验证码池补充": {
+        "task": "portal.accounts.tasks.captcha_pool_refill_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 10 minutes: e-mail / SMS copies still pending (normally sent right after commit).
     "消息副本发送": {
         "task": "messaging.tasks.deliver_copies",
