@@ -103,7 +103,8 @@ def seed_enterprise() -> None:
     from django.utils import timezone
 
     from announcements.models import Announcement
-    from enterprises.models import Enterprise, Industry, Recognition, YearFigures
+    from enterprises.models import Enterprise, Industry, Recognition, UpdateWindow, YearFigures
+    from messaging.services import Outgoing, message_send
     from portal.accounts.middleware import LAST_SEEN
     from portal.accounts.models import User
     from portal.accounts.validators import uscc_check_char
@@ -129,6 +130,13 @@ def seed_enterprise() -> None:
     Recognition.objects.create(enterprise=company, tier="innovative", batch="基准批次",
                                valid_from=today - dt.timedelta(days=400),
                                valid_until=today + dt.timedelta(days=700))
+    # This year's 信息更新 window open today, so its page is the form, not "not open yet".
+    UpdateWindow.objects.update_or_create(year=today.year, declaration_region=None, defaults={
+        "starts_on": today - dt.timedelta(days=10), "ends_on": today + dt.timedelta(days=10)})
+    # A full inbox: the badge and the message list have something to count.
+    message_send(category="declaration", kind="bench", outgoing=[
+        Outgoing(recipient_id=user.pk, title=f"申报提醒{n}", body="请按时完成申报。",
+                 subject=f"bench-{n}") for n in range(30)])
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
@@ -252,7 +260,7 @@ def main() -> int:
                 samples[path].append(rps)
                 latency = re.search(r"Latency Distribution\s+50%\s+(\S+).*?99%\s+(\S+)", out, re.S)
                 extra = f"  p50 {latency.group(1)}  p99 {latency.group(2)}" if latency else ""
-                print(f"round {round_no + 1}  {path:<32} {rps:>10.1f} req/s{extra}")
+                print(f"round {round_no + 1}  {path:<32} {rps:>10.1f} req/s{extra}", flush=True)
         for path in paths:
             results[path] = statistics.median(samples[path])
             print(f"median  {path:<32} {results[path]:>10.1f} req/s")

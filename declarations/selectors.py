@@ -13,7 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.selectors import latest_result
+from assessment.models import Attempt
 from common.tiers import Tier
 from enterprises import selectors as enterprise_selectors
 from enterprises.models import Enterprise, InfoUpdate, MajorChange, Recognition
@@ -74,7 +74,7 @@ class EnterpriseFacts:
 
     @cached_property
     def has_assessment(self) -> bool:
-        return latest_result(self.enterprise) is not None
+        return Attempt.objects.submitted().filter(enterprise=self.enterprise).exists()
 
     @cached_property
     def recognitions(self) -> list[Recognition]:
