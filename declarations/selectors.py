@@ -17,6 +17,7 @@ from assessment.models import Attempt
 from common.tiers import Tier
 from enterprises import selectors as enterprise_selectors
 from enterprises.models import Enterprise, InfoUpdate, MajorChange, Recognition
+from portal.regions.models import DeclarationRegion
 
 from . import building
 from .models import Declaration, DeclarationEvidence, DeclarationWindow
@@ -98,6 +99,17 @@ class EnterpriseFacts:
                 .select_related("declaration_region")}
 
     @cached_property
+    def own_region(self) -> DeclarationRegion | None:
+        """The enterprise's declaration region: read with the open windows when there are
+        any (they are its region's), else looked up."""
+        enterprise = self.enterprise
+        if enterprise.region_id is None or enterprise.region.declaration_region_id is None:
+            return None
+        for window in self.windows.values():
+            return window.declaration_region
+        return enterprise.region.declaration_region
+
+    @cached_property
     def filed(self) -> set[tuple[str, int]]:
         """(tier, window) of the declarations already filed (not editable) in the open windows."""
         ids = [w.pk for w in self.windows.values()]
@@ -164,7 +176,7 @@ def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = N
     """
     facts = facts or EnterpriseFacts(enterprise, at or timezone.now())
     refusals = _common_refusals(facts, tier)
-    own_region = enterprise.region.declaration_region if enterprise.region_id else None
+    own_region = facts.own_region
     if region_code and own_region is not None and region_code != own_region.code:
         refusals.append(Refusal(
             f"您的企业注册地属于{own_region.name}，只能向{own_region.name}申报，"

@@ -92,8 +92,7 @@ def enterprise_for_account(*, user: User) -> Enterprise:
     """The enterprise of a 法人账户, created from the account on first use."""
     if not user.is_enterprise:
         raise ValidationError("只有法人账户绑定企业。")
-    enterprise = (Enterprise.objects.filter(account=user)
-                  .select_related("region__declaration_region", "industry").first())
+    enterprise = Enterprise.objects.filter(account=user).select_related("region", "industry").first()
     if enterprise is not None:
         return enterprise
     with transaction.atomic():
