@@ -125,12 +125,13 @@ def _cached(key: str, state: SiteSettings, build: Any) -> Any:
 # database on every request, so a copy here can never outlive a publish or a withdrawal; it saves
 # the Redis round trip that otherwise dominates the anonymous home page. Bounded: a handful of
 # pages, cleared wholesale when full.
-_LOCAL_PAGES: dict[str, str] = {}
+_LOCAL_PAGES: dict[str, Any] = {}
 _LOCAL_PAGES_MAX = 16
 
 
-def cached_page(key: str, state: SiteSettings, build: Any) -> str:
-    """A whole page for anonymous visitors (identical for all of them), cached like the rest."""
+def cached_page(key: str, state: SiteSettings, build: Any) -> Any:
+    """A whole page for anonymous visitors (identical for all of them), or the part of a page
+    that is the same for everyone, cached like the rest."""
     local_key = f"{key}:{state_key(state)}"
     page = _LOCAL_PAGES.get(local_key)
     if page is None:

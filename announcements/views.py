@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from common.integrity import FileTampered, refused_response, verified_copy
 
@@ -51,17 +52,29 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     state key changes on every publish, withdrawal or edit). Every view is counted, cached or
     not (buffered: counters.py)."""
 
-    def build() -> str:
+    def article() -> tuple[str, str]:
+        """(title, the page's main part): the same for every visitor."""
         announcement = selectors.get_public_announcement(pk)
         newer, older = selectors.neighbours(announcement)
         context = {"announcement": announcement, "attachments": list(announcement.attachments.all()),
                    "newer": newer, "older": older}
-        return render_to_string("announcements/detail.html", context, request)
+        return announcement.title, render_to_string("announcements/includes/detail_body.html",
+                                                    context)
 
+    def build() -> str:
+        title, body = article()
+        return render_to_string("announcements/detail.html",
+                                {"title": title, "body": mark_safe(body)}, request)  # noqa: S308  # nosec B308 - our own template's output
+
+    state = selectors.site_state()
     if anonymous_cacheable(request):
-        page = selectors.cached_page(f"detail:{pk}", selectors.site_state(), build)
+        page = selectors.cached_page(f"detail:{pk}", state, build)
     else:
-        page = build()
+        # Logged in: the header is the visitor's own, the article is everyone's, kept under
+        # the same state key as the anonymous page (a publish, withdrawal or edit renews it).
+        title, body = selectors.cached_page(f"article:{pk}", state, article)
+        page = render_to_string("announcements/detail.html",
+                                {"title": title, "body": mark_safe(body)}, request)  # noqa: S308  # nosec B308 - our own template's output
     counters.count_view(pk)
     return HttpResponse(page)
 

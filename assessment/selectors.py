@@ -43,8 +43,16 @@ def category_for_industry(industry: Industry | None) -> Match | None:
     return Match(Category.OTHER, f"所属行业「{name}」不属于制造业或生产性服务业")
 
 
-def active_questionnaire(category: str) -> Questionnaire | None:
-    return Questionnaire.objects.filter(category=category, is_active=True).first()
+def active_questionnaire(category: str, *, heading_only: bool = False) -> Questionnaire | None:
+    """The version enterprises of `category` answer. `heading_only`: without its content (a
+    50–60 KB document a page that only names the version need not read and parse)."""
+    found = Questionnaire.objects.filter(category=category, is_active=True)
+    return (found.defer("content") if heading_only else found).first()
+
+
+# What a page listing attempts shows (level, score, dates, the version's name) never needs
+# the answers, the result or the questionnaire's content: left unread (loaded if touched).
+LISTED_ONLY = ("answers", "scenes", "result", "questionnaire__content")
 
 
 def draft_for(enterprise: Enterprise) -> Attempt | None:
@@ -54,7 +62,32 @@ def draft_for(enterprise: Enterprise) -> Attempt | None:
 
 def history(enterprise: Enterprise) -> QuerySet[Attempt]:
     return (Attempt.objects.submitted().filter(enterprise=enterprise)
-            .select_related("questionnaire").order_by("-submitted_at"))
+            .select_related("questionnaire").defer(*LISTED_ONLY).order_by("-submitted_at"))
+
+
+def latest_listed(enterprise: Enterprise) -> Attempt | None:
+    """`latest_attempt` as a page shows it (`LISTED_ONLY` left unread)."""
+    return (Attempt.objects.submitted().filter(enterprise=enterprise)
+            .select_related("questionnaire").defer(*LISTED_ONLY)
+            .order_by("-submitted_at", "-pk").first())
+
+
+def home_card(enterprise: Enterprise) -> tuple[Attempt | None, bool]:
+    """(the latest submitted attempt, whether a draft is in progress) for the enterprise
+    home's card, in one query: a draft sorts before any submitted attempt ("draft" <
+    "submitted") and there is at most one (services.attempt_start continues it)."""
+    rows = list(Attempt.objects.filter(enterprise=enterprise)
+                .only("public_id", "status", "level", "total_score", "submitted_at")
+                .order_by("status", "-submitted_at", "-pk")[:2])
+    has_draft = bool(rows) and rows[0].status == Attempt.Status.DRAFT
+    submitted = [a for a in rows if a.status == Attempt.Status.SUBMITTED]
+    return (submitted[0] if submitted else None), has_draft
+
+
+def draft_listed(enterprise: Enterprise) -> Attempt | None:
+    """`draft_for` as a page shows it (`LISTED_ONLY` left unread)."""
+    return (Attempt.objects.filter(enterprise=enterprise, status=Attempt.Status.DRAFT)
+            .select_related("questionnaire").defer(*LISTED_ONLY).first())
 
 
 def latest_attempt(enterprise: Enterprise) -> Attempt | None:

@@ -23,11 +23,12 @@ from .models import Attempt, Category, Level
 def index(request: HttpRequest) -> HttpResponse:
     enterprise = enterprise_for_account(user=request.user)
     match = selectors.category_for_industry(enterprise.industry)
-    questionnaire = selectors.active_questionnaire(match.category) if match else None
-    latest = selectors.latest_attempt(enterprise)
+    questionnaire = (selectors.active_questionnaire(match.category, heading_only=True)
+                     if match else None)
+    latest = selectors.latest_listed(enterprise)
     return render(request, "assessment/index.html", {
         "enterprise": enterprise, "match": match, "questionnaire": questionnaire,
-        "draft": selectors.draft_for(enterprise), "latest": latest,
+        "draft": selectors.draft_listed(enterprise), "latest": latest,
         "history": selectors.history(enterprise),
     })
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.selectors import latest_result
+from assessment.models import Attempt
 from common.tiers import Tier
 from enterprises import selectors as enterprise_selectors
-from enterprises.models import MISCONDUCT_BAR, Enterprise, InfoUpdate, Recognition
+from enterprises.models import Enterprise, InfoUpdate, MajorChange, Recognition
+from portal.regions.models import DeclarationRegion
 
 from . import building
 from .models import Declaration, DeclarationEvidence, DeclarationWindow
@@ -55,34 +56,106 @@ class Refusal:
     fix_text: str = ""
 
 
-def _common_refusals(enterprise: Enterprise, tier: str, now: datetime) -> list[Refusal]:
+class EnterpriseFacts:
+    """What the refusals read about one enterprise at one moment, each read at most once.
+
+    A page that weighs three tiers (企业申报信息) or several titles (认证到期管理) passes one
+    instance to every check, so it asks the database once per fact, not once per tier or
+    title. A single check builds its own. Never kept beyond the request that made it.
+    """
+
+    def __init__(self, enterprise: Enterprise, now: datetime) -> None:
+        self.enterprise = enterprise
+        self.now = now
+        self.today = timezone.localdate(now)
+
+    @cached_property
+    def missing(self) -> list[str]:
+        return enterprise_selectors.missing_fields(self.enterprise, self.today)
+
+    @cached_property
+    def has_assessment(self) -> bool:
+        return Attempt.objects.submitted().filter(enterprise=self.enterprise).exists()
+
+    @cached_property
+    def recognitions(self) -> list[Recognition]:
+        # Every title the enterprise ever held: a handful per firm.
+        return list(Recognition.objects.filter(enterprise=self.enterprise))
+
+    @cached_property
+    def held(self) -> set[str]:
+        """Tiers held today (`Recognition.objects.valid_on`, read from the titles above)."""
+        return {r.tier for r in self.recognitions if r.revoked_at is None
+                and r.valid_from <= self.today <= r.valid_until}
+
+    @cached_property
+    def windows(self) -> dict[str, DeclarationWindow]:
+        """The windows open now in the enterprise's own declaration region, by tier."""
+        enterprise = self.enterprise
+        if enterprise.region_id is None or enterprise.region.declaration_region_id is None:
+            return {}
+        return {w.tier: w for w in DeclarationWindow.objects.open_at(self.now)
+                .filter(declaration_region_id=enterprise.region.declaration_region_id)
+                .select_related("declaration_region")}
+
+    @cached_property
+    def own_region(self) -> DeclarationRegion | None:
+        """The enterprise's declaration region: read with the open windows when there are
+        any (they are its region's), else looked up."""
+        enterprise = self.enterprise
+        if enterprise.region_id is None or enterprise.region.declaration_region_id is None:
+            return None
+        for window in self.windows.values():
+            return window.declaration_region
+        return enterprise.region.declaration_region
+
+    @cached_property
+    def filed(self) -> set[tuple[str, int]]:
+        """(tier, window) of the declarations already filed (not editable) in the open windows."""
+        ids = [w.pk for w in self.windows.values()]
+        if not ids:
+            return set()
+        return set(Declaration.objects.filter(enterprise=self.enterprise, window_id__in=ids)
+                   .exclude(status__in=Declaration.EDITABLE_STATES)
+                   .values_list("tier", "window_id"))
+
+    @cached_property
+    def updated_years(self) -> set[int]:
+        """The years of the enterprise's submitted information updates."""
+        return set(InfoUpdate.objects.filter(enterprise=self.enterprise,
+                                             status=InfoUpdate.Status.SUBMITTED)
+                   .values_list("year", flat=True))
+
+    @cached_property
+    def update_done(self) -> bool:
+        return self.today.year in self.updated_years
+
+    @cached_property
+    def late_changes(self) -> list[MajorChange]:
+        return list(enterprise_selectors.late_major_changes(self.enterprise.pk))
+
+
+def _common_refusals(facts: EnterpriseFacts, tier: str) -> list[Refusal]:
     """What stops any declaration, a 申报 or a 复核: an incomplete profile, no digital
     assessment for 专精特新, a cancellation for misconduct in the last 3 years (domain.md §0.8)."""
     refusals: list[Refusal] = []
-    today = timezone.localdate(now)
-    missing = enterprise_selectors.missing_fields(enterprise, today)
-    if missing:
-        refusals.append(Refusal(f"企业基本信息不完整，请先补充：{'、'.join(missing)}。",
+    if facts.missing:
+        refusals.append(Refusal(f"企业基本信息不完整，请先补充：{'、'.join(facts.missing)}。",
                                 reverse("enterprises:profile"), "去完善企业信息"))
-    if tier == Tier.SPECIALIZED and latest_result(enterprise) is None:
+    if tier == Tier.SPECIALIZED and not facts.has_assessment:
         refusals.append(Refusal("申报专精特新中小企业须先完成数字化水平评测。",
                                 reverse("assessment:index"), "去自评"))
-    refusals.extend(_misconduct_refusal(enterprise, now))
+    refusals.extend(_misconduct_refusal(facts))
     return refusals
 
 
-def _misconduct_refusal(enterprise: Enterprise, now: datetime) -> list[Refusal]:
+def _misconduct_refusal(facts: EnterpriseFacts) -> list[Refusal]:
     """domain.md §2.7 item 3 / §0.8: a title cancelled for misconduct bars new declarations
     until the cancellation's date 3 years on (`Recognition.may_declare_again_on`); that day
     the enterprise may declare again."""
-    # Only cancellations that may still bar (a day's margin for the time zone); few per firm.
-    recent = (Recognition.objects
-              .filter(enterprise=enterprise, state=Recognition.State.REVOKED,
-                      revoked_for_misconduct=True,
-                      revoked_at__gt=now - MISCONDUCT_BAR - dt.timedelta(days=1))
-              .order_by("-revoked_at"))
-    today = timezone.localdate(now)
-    barring = [r for r in recent if today < r.may_declare_again_on]
+    barring = [r for r in facts.recognitions
+               if r.state == Recognition.State.REVOKED and r.revoked_for_misconduct
+               and r.revoked_at is not None and facts.today < r.may_declare_again_on]
     if not barring:
         return []
     last = max(barring, key=lambda r: r.may_declare_again_on)
@@ -93,52 +166,52 @@ def _misconduct_refusal(enterprise: Enterprise, now: datetime) -> list[Refusal]:
 
 
 def start_refusals(*, enterprise: Enterprise, tier: str, at: datetime | None = None,
-                   region_code: str = "") -> list[Refusal]:
+                   region_code: str = "", facts: EnterpriseFacts | None = None) -> list[Refusal]:
     """Every reason `enterprise` may not start a `tier` declaration now (empty: it may).
 
     `region_code`: the declaration region chosen in the home page's dialog, refused when it
     is not the enterprise's own (an enterprise in 深圳 declares to 深圳, not 广东; FAQ 4).
+    `facts`: shared by a page that checks several tiers (each fact read once).
     Rules: domain.md §0.8 and manual FAQ 4–6.
     """
-    now = at or timezone.now()
-    today = timezone.localdate(now)
-    refusals = _common_refusals(enterprise, tier, now)
-    own_region = enterprise.region.declaration_region if enterprise.region_id else None
+    facts = facts or EnterpriseFacts(enterprise, at or timezone.now())
+    refusals = _common_refusals(facts, tier)
+    own_region = facts.own_region
     if region_code and own_region is not None and region_code != own_region.code:
         refusals.append(Refusal(
             f"您的企业注册地属于{own_region.name}，只能向{own_region.name}申报，"
             "不能选择其他地区（计划单列市的企业向本市申报）。"))
-    window = window_for(enterprise, tier, now)
+    window = facts.windows.get(tier)
     if window is None:
         where = own_region.name if own_region else "您所在地区"
         refusals.append(Refusal(f"{where}当前未开放{Tier(tier).label}申报，请关注申报通知。",
                                 reverse("announcements:list"), "查看通知公告"))
-    elif Declaration.objects.filter(enterprise=enterprise, tier=tier, window=window).exclude(
-            status__in=Declaration.EDITABLE_STATES).exists():
+    elif (tier, window.pk) in facts.filed:
         refusals.append(Refusal(f"本批次（{window.note or window.declaration_region.name}）"
                                 f"已有{Tier(tier).label}申报，同一批次只能申报一次。"))
-    if tier == Tier.GIANT and not Recognition.objects.valid_on(today).filter(
-            enterprise=enterprise, tier=Tier.SPECIALIZED).exists():
+    if tier == Tier.GIANT and Tier.SPECIALIZED not in facts.held:
         refusals.append(Refusal("申报专精特新“小巨人”企业须为有效期内的专精特新中小企业。"))
-    refusals.extend(_update_refusal(enterprise, tier, today))
+    refusals.extend(_update_refusal(facts, tier))
     return refusals
 
 
 # --- 认证到期管理 (复核) -------------------------------------------------------------------------
 
 
-def rereview_refusals(*, recognition: Recognition, at: datetime | None = None) -> list[Refusal]:
+def rereview_refusals(*, recognition: Recognition, at: datetime | None = None,
+                      facts: EnterpriseFacts | None = None) -> list[Refusal]:
     """Every reason the title may not apply for 复核 now (empty: 【去复核】): its own conditions
     (enterprises.selectors.rereview_problems: period, updates, late changes, cancellation)
-    and what stops any declaration."""
-    now = at or timezone.now()
+    and what stops any declaration. `facts`: shared by a page that lists several titles."""
+    facts = facts or EnterpriseFacts(recognition.enterprise, at or timezone.now())
     enterprise = recognition.enterprise
     refusals = [Refusal(p) for p in enterprise_selectors.rereview_problems(
-        recognition, timezone.localdate(now))]
+        recognition, facts.today, updated_years=facts.updated_years,
+        late_changes=facts.late_changes)]
     if enterprise.region_id is None or enterprise.region.declaration_region_id is None:
         refusals.append(Refusal("企业注册地未填写，请先完善企业信息。",
                                 reverse("enterprises:profile"), "去完善企业信息"))
-    return refusals + _common_refusals(enterprise, recognition.tier, now)
+    return refusals + _common_refusals(facts, recognition.tier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,21 +230,30 @@ class RereviewTitle:
         return self.current is None and not self.refusals
 
 
-def rereview_titles(enterprise: Enterprise, at: datetime | None = None) -> list[RereviewTitle]:
-    """The enterprise's titles, those in force first, each with what 认证到期管理 shows."""
+def rereview_titles(enterprise: Enterprise, at: datetime | None = None, *,
+                    rereviews: list[Declaration] | None = None) -> list[RereviewTitle]:
+    """The enterprise's titles, those in force first, each with what 认证到期管理 shows.
+
+    `rereviews`: the enterprise's 复核 declarations when the caller already read them."""
     now = at or timezone.now()
-    today = timezone.localdate(now)
+    facts = EnterpriseFacts(enterprise, now)
     titles = list(Recognition.objects.filter(enterprise=enterprise)
-                  .select_related("enterprise__region").prefetch_related("terms")
+                  .annotate(term_count=Count("terms"), latest_term_from=Max("terms__valid_from"))
                   .order_by("-valid_until", "-id"))
-    current = {(d.rereview_of_id, d.renews_until): d
-               for d in Declaration.objects.filter(enterprise=enterprise,
-                                                   kind=Declaration.Kind.REREVIEW)}
+    # The page lists the terms of a renewed title only (one query for all of them).
+    prefetch_related_objects([t for t in titles if t.term_count > 1], "terms")
+    for title in titles:
+        title.enterprise = enterprise  # one instance: its region and figures are read once
+    facts.__dict__["recognitions"] = titles  # the facts' own read of the titles, done here
+    if rereviews is None:
+        rereviews = list(Declaration.objects.filter(enterprise=enterprise,
+                                                    kind=Declaration.Kind.REREVIEW))
+    current = {(d.rereview_of_id, d.renews_until): d for d in rereviews}
     rows = []
     for title in titles:
-        status = title.status_on(today)
+        status = title.status_on(facts.today)
         mine = current.get((title.pk, title.valid_until))
-        refusals = [] if mine is not None else rereview_refusals(recognition=title, at=now)
+        refusals = [] if mine is not None else rereview_refusals(recognition=title, facts=facts)
         rows.append(RereviewTitle(title, status, enterprise_selectors.rereview_period(title),
                                   mine, refusals))
     return sorted(rows, key=lambda row: row.status != "有效")
@@ -183,19 +265,16 @@ def rereviews_of(enterprise: Enterprise) -> QuerySet[Declaration]:
             .select_related("rereview_of").order_by("-created_at", "-id"))
 
 
-def _update_refusal(enterprise: Enterprise, tier: str, today: dt.date) -> list[Refusal]:
+def _update_refusal(facts: EnterpriseFacts, tier: str) -> list[Refusal]:
     """A recognised enterprise must have done this year's 信息更新 once the window opened
     before it declares another tier (domain.md §2.5, as provinces practise it)."""
-    held = set(Recognition.objects.valid_on(today).filter(enterprise=enterprise)
-               .values_list("tier", flat=True))
+    held, today = facts.held, facts.today
     if not held or tier in held:
         return []
-    window = enterprise_selectors.update_window(enterprise=enterprise, year=today.year)
+    window = enterprise_selectors.update_window(enterprise=facts.enterprise, year=today.year)
     if today < window.starts_on:
         return []
-    done = InfoUpdate.objects.filter(enterprise=enterprise, year=today.year,
-                                     status=InfoUpdate.Status.SUBMITTED).exists()
-    if done:
+    if facts.update_done:
         return []
     return [Refusal(f"已认定企业申报其他层级前，须先完成{today.year}年信息更新。",
                     reverse("enterprises:update"), "去信息更新")]
@@ -224,10 +303,17 @@ def get_declaration_for_user(user: Any, public_id: Any, *, write: bool = False) 
     return declaration
 
 
-def ongoing_drafts(enterprise: Enterprise, at: datetime | None = None) -> dict[str, Declaration]:
+def ongoing_drafts(enterprise: Enterprise, at: datetime | None = None, *,
+                   declarations: list[Declaration] | None = None) -> dict[str, Declaration]:
     """The enterprise's editable declaration (draft or returned) per tier in a window open
-    now: 【继续填写】 on 企业申报信息 (one query)."""
+    now: 【继续填写】 on 企业申报信息 (one query, none when `declarations` — all of the
+    enterprise's, with their windows — were already read)."""
     when = at or timezone.now()
+    if declarations is not None:
+        return {d.tier: d for d in sorted(declarations, key=lambda d: d.created_at)
+                if d.status in Declaration.EDITABLE_STATES and d.kind == Declaration.Kind.NEW
+                and d.window_id is not None
+                and d.window.starts_at <= when <= d.window.ends_at}
     found = (Declaration.objects
              .filter(enterprise=enterprise, status__in=Declaration.EDITABLE_STATES,
                      kind=Declaration.Kind.NEW,

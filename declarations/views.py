@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -96,16 +97,23 @@ def declarations(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("tier", "")
     chosen = chosen if chosen in Tier.values else ""
     region = _region_param(request) if chosen else ""
-    ongoing = selectors.ongoing_drafts(enterprise)
+    now = timezone.now()
+    # The enterprise's own declarations, a few a year: read once for the history, the
+    # drafts to continue and the windows already used.
+    history = list(selectors.declarations_of(enterprise))
+    ongoing = selectors.ongoing_drafts(enterprise, now, declarations=history)
+    facts = selectors.EnterpriseFacts(enterprise, now)
+    facts.__dict__["filed"] = {(d.tier, d.window_id) for d in history
+                               if d.status not in Declaration.EDITABLE_STATES}
     tiers = []
     for tier in Tier:
         draft = ongoing.get(tier.value)
         refusals = [] if draft else selectors.start_refusals(
-            enterprise=enterprise, tier=tier, region_code=region if tier == chosen else "")
+            enterprise=enterprise, tier=tier, region_code=region if tier == chosen else "",
+            facts=facts)
         tiers.append({"tier": tier, "draft": draft, "refusals": refusals,
                       "chosen": tier == chosen, "region": region if tier == chosen else ""})
-    page = Paginator(selectors.declarations_of(enterprise), HISTORY_PER_PAGE).get_page(
-        request.GET.get("page"))
+    page = Paginator(history, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "declarations/list.html", {"tiers": tiers, "page": page})
 
 
@@ -134,9 +142,9 @@ def rereviews(request: HttpRequest) -> HttpResponse:
     """认证到期管理: each title with its validity and 复核 period, 【去复核】 when every condition
     holds (else exactly which fails), the 复核 of its current validity, and the 复核 history."""
     enterprise = enterprise_for_account(user=request.user)
-    titles = selectors.rereview_titles(enterprise)
-    page = Paginator(selectors.rereviews_of(enterprise), HISTORY_PER_PAGE).get_page(
-        request.GET.get("page"))
+    history = list(selectors.rereviews_of(enterprise))  # a few per title, read once
+    titles = selectors.rereview_titles(enterprise, rereviews=history)
+    page = Paginator(history, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "declarations/rereviews.html", {"titles": titles, "page": page})
 
 

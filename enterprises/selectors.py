@@ -103,14 +103,32 @@ class RereviewPeriod:
         return self.opens_on <= on <= self.closes_on
 
 
+REREVIEW_SETTINGS_KEY = "enterprises:rereview-settings"
+
+
+def _rereview_settings() -> dict[tuple[str, int | None], RereviewSetting]:
+    """Every 复核 setting by (tier, declaration region or None), from the cache: at most a
+    row per tier and region, read for every title on 认证到期管理."""
+    found = cache.get(REREVIEW_SETTINGS_KEY)
+    if found is None:
+        found = {(s.tier, s.declaration_region_id): s for s in RereviewSetting.objects.all()}
+        cache.set(REREVIEW_SETTINGS_KEY, found, UPDATE_WINDOWS_TTL)
+    return found
+
+
+@receiver([post_save, post_delete], sender=RereviewSetting)
+def _forget_rereview_settings(**kwargs: object) -> None:
+    cache.delete(REREVIEW_SETTINGS_KEY)
+
+
 def rereview_period(recognition: Recognition) -> RereviewPeriod:
     """When `recognition` may apply for 复核: the declaration region's setting for its tier,
     else the national one, else the last 6 months of validity (2029-05-31 → from 2028-12-01)."""
     enterprise = recognition.enterprise
     dr_id = enterprise.region.declaration_region_id if enterprise.region_id else None
-    settings = {s.declaration_region_id: s for s in RereviewSetting.objects.filter(
-        Q(declaration_region__isnull=True) | Q(declaration_region_id=dr_id), tier=recognition.tier)}
-    chosen = settings.get(dr_id) or settings.get(None)
+    settings = _rereview_settings()
+    chosen = settings.get((recognition.tier, dr_id)) if dr_id else None
+    chosen = chosen or settings.get((recognition.tier, None))
     before, after = ((chosen.opens_months_before, chosen.closes_months_after) if chosen
                      else DEFAULT_REREVIEW_MONTHS)
     end = recognition.valid_until
@@ -120,7 +138,11 @@ def rereview_period(recognition: Recognition) -> RereviewPeriod:
 
 def term_start(recognition: Recognition) -> dt.date:
     """The first day of the validity period in force (the latest term; domain.md §2.8)."""
-    latest = recognition.terms.order_by("-valid_from").values_list("valid_from", flat=True).first()
+    if hasattr(recognition, "latest_term_from"):  # annotated by a page that lists titles
+        latest = recognition.latest_term_from
+    else:
+        latest = (recognition.terms.order_by("-valid_from")
+                  .values_list("valid_from", flat=True).first())
     return latest or recognition.valid_from
 
 
@@ -128,7 +150,9 @@ def _cn(day: dt.date) -> str:
     return f"{day:%Y年%-m月%-d日}"
 
 
-def rereview_problems(recognition: Recognition, on: dt.date) -> list[str]:
+def rereview_problems(recognition: Recognition, on: dt.date, *,
+                      updated_years: set[int] | None = None,
+                      late_changes: list[MajorChange] | None = None) -> list[str]:
     """Why `recognition` may not apply for 复核 on `on`, each condition that fails, in Chinese
     (empty: it may). domain.md §2.5–§2.8: in force (not cancelled, 复核资格 not removed), inside
     its 复核 period, every annual information update of the current validity done, and no
@@ -145,22 +169,31 @@ def rereview_problems(recognition: Recognition, on: dt.date) -> list[str]:
     elif on > period.closes_on:
         problems.append(f"复核申请已于{_cn(period.closes_on)}截止。")
     start = term_start(recognition)
-    done = set(InfoUpdate.objects.filter(enterprise_id=recognition.enterprise_id,
-                                         status=InfoUpdate.Status.SUBMITTED,
-                                         year__gte=start.year).values_list("year", flat=True))
+    # `updated_years` / `late_changes`: the enterprise's submitted update years and late
+    # major changes, read once by a page that lists several titles.
+    if updated_years is None:
+        updated_years = set(InfoUpdate.objects.filter(
+            enterprise_id=recognition.enterprise_id, status=InfoUpdate.Status.SUBMITTED,
+            year__gte=start.year).values_list("year", flat=True))
+    done = {year for year in updated_years if year >= start.year}
     for year in range(start.year, on.year + 1):
         window = update_window(enterprise=recognition.enterprise, year=year)
         # Due when the title was held for the whole window and the window has closed.
         due = start <= window.starts_on and window.ends_on <= recognition.valid_until
         if due and window.ends_on < on and year not in done:
             problems.append(f"{year}年信息更新未在{_cn(window.ends_on)}前完成，按规定取消复核资格。")
-    late = (MajorChange.objects.filter(enterprise_id=recognition.enterprise_id, is_late=True,
-                                       changed_on__gte=start)
-            .exclude(status=MajorChange.Status.DRAFT).order_by("changed_on"))
-    for change in late:
+    if late_changes is None:
+        late_changes = list(late_major_changes(recognition.enterprise_id))
+    for change in (c for c in late_changes if c.changed_on >= start):
         problems.append(f"重大变更（{change.get_change_type_display()}，{_cn(change.changed_on)}）"
                         "未在3个月内报告，按规定取消复核资格。")
     return problems
+
+
+def late_major_changes(enterprise_id: int) -> QuerySet[MajorChange]:
+    """The enterprise's major changes reported more than 3 months late (filed, not drafts)."""
+    return (MajorChange.objects.filter(enterprise_id=enterprise_id, is_late=True)
+            .exclude(status=MajorChange.Status.DRAFT).order_by("changed_on"))
 
 
 def today() -> dt.date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
@@ -55,7 +56,13 @@ def options(request: HttpRequest, tree: str) -> JsonResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise(request)
     today = selectors.today()
-    recognitions = list(selectors.current_recognitions(enterprise, today))
+    # Every title once (a handful): those in force today are picked from them, as
+    # `Recognition.objects.valid_on` would; and the figures once, for the table and the
+    # completeness check.
+    titles = list(enterprise.recognitions.order_by("-valid_from", "-id"))
+    recognitions = sorted((t for t in titles if t.revoked_at is None
+                           and t.valid_from <= today <= t.valid_until), key=lambda t: t.pk)
+    prefetch_related_objects([enterprise], "figures")
     window = selectors.update_window(enterprise=enterprise, year=today.year)
     this_year_update = enterprise.info_updates.filter(year=today.year).first()
     context = {
@@ -65,10 +72,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         "window": window,
         "window_open": window.is_open(today),
         "this_year_update": this_year_update,
-        "figures": list(enterprise.figures.all()[:3]),
+        "figures": list(enterprise.figures.all())[:3],
         # 我的称号: every title, cancelled ones with their ground and 取消文号 (§2.7).
-        "titles": [(title, selectors.recognition_status(title, today))
-                   for title in enterprise.recognitions.order_by("-valid_from", "-id")],
+        "titles": [(title, selectors.recognition_status(title, today)) for title in titles],
         "missing": selectors.missing_fields(enterprise, today),
         "next_window": selectors.update_window(enterprise=enterprise, year=today.year + 1),
     }

@@ -12,9 +12,12 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 
+from portal.accounts.captchas import PooledCaptchaTextInput
+
 
 class OfficialLoginForm(AdminAuthenticationForm):
-    captcha = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确。"})
+    captcha = CaptchaField(label="验证码", error_messages={"invalid": "验证码不正确。"},
+                           widget=PooledCaptchaTextInput())
 
     def clean(self):
         if self.errors.get("captcha"):

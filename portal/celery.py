@@ -52,6 +52,12 @@ app.conf.beat_schedule = {
         "task": "portal.accounts.tasks.inactive_accounts_disable",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Every 5 minutes: the captcha pool is topped up and expired captchas deleted (a login
+    # page only reads one; portal/accounts/captchas.py).
+    "验证码池补充": {
+        "task": "portal.accounts.tasks.captcha_pool_refill_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 10 minutes: e-mail / SMS copies still pending (normally sent right after commit).
     "消息副本发送": {
         "task": "messaging.tasks.deliver_copies",

@@ -30,6 +30,6 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
         # Until the profile is complete, the declaration card sends the enterprise to it.
         context["missing"] = enterprise_selectors.missing_fields(enterprise)
         # The assessment card: the latest submitted level (the one that counts), or 去自评.
-        context["assessment"] = assessment_selectors.latest_attempt(enterprise)
-        context["assessment_draft"] = assessment_selectors.draft_for(enterprise)
+        context["assessment"], context["assessment_draft"] = assessment_selectors.home_card(
+            enterprise)
     return render(request, "portal/enterprise_home.html", context)

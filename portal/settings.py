@@ -242,7 +242,13 @@ RATELIMIT_FAIL_OPEN = True
 
 # django-simple-captcha
 CAPTCHA_LENGTH = 4
-CAPTCHA_TIMEOUT = 5  # minutes
+# Captchas come from a pool made ahead (portal/accounts/captchas.py), so a page view writes
+# nothing: a pooled captcha lives 20 minutes and is shown only while 10 remain; the pool is
+# topped up to CAPTCHA_POOL_SIZE every 5 minutes. Single use: the first attempt deletes it.
+CAPTCHA_TIMEOUT = 20  # minutes from its creation
+CAPTCHA_GET_FROM_POOL = True  # the library's own refresh view picks from the pool too
+CAPTCHA_GET_FROM_POOL_TIMEOUT = 10  # minutes a shown captcha has left at least
+CAPTCHA_POOL_SIZE = env.int("CAPTCHA_POOL_SIZE", default=500)
 
 
 # --- Switches for scanning a development server (.ci/sqlmap.sh); refused without DEBUG --------

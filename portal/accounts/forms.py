@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from common.uploads import validate_upload
+from portal.accounts.captchas import PooledCaptchaTextInput
 
 from .backends import find_account
 from .models import User
@@ -30,7 +31,7 @@ def captcha_field() -> CaptchaField:
     return CaptchaField(
         label=CAPTCHA_LABEL,
         error_messages={"invalid": "验证码不正确。"},
-        widget=CaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+        widget=PooledCaptchaTextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
 
 

@@ -44,6 +44,7 @@ class Command(BaseCommand):
     def run_once(self, options: dict[str, Any]) -> None:
         from enterprises.services import enterprise_counts_refresh
         from messaging.services import deliver_copies
+        from portal.accounts.captchas import captcha_pool_refill
 
         today = job_date(options["today"])
         for label, dotted in JOBS:
@@ -52,3 +53,4 @@ class Command(BaseCommand):
         if not options["dry_run"]:
             self.stdout.write(f"消息副本：{deliver_copies()} 条")
             self.stdout.write(f"企业数统计汇总：{enterprise_counts_refresh()} 组")
+            self.stdout.write(f"验证码池补充：{captcha_pool_refill()} 个")
