@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import SecurityEvent
 from audit.services import Event, Result, security_event
+from common.crypto import blind_index
 
 from .lockout import _lock_start
 from .models import User
@@ -127,11 +128,19 @@ def _refuse_if_locked(user: User) -> None:
 
 # --- enrol, verify, backup codes, reset ----------------------------------------------------------
 
+def backup_code_digest(user_id: int, code: str) -> str:
+    """What the database keeps of a backup code: a keyed hash (HMAC-SHA256 with FIELD_HASH_KEY,
+    bound to the account), cut to the 16 characters of django-otp's token column. The codes
+    themselves are shown once and never stored, so a copy of the database cannot log in."""
+    return (blind_index(f"otp-backup:{user_id}:{_normalise(code)}") or "")[:16]
+
+
 def _new_backup_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.OTP_BACKUP_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=backup_code_digest(user.pk, code))
+                                     for code in codes])
     return codes
 
 
@@ -164,7 +173,8 @@ def otp_verify(*, user: User, token: str) -> Any:
     with transaction.atomic():
         for device in (*TOTPDevice.objects.filter(user=user, confirmed=True),
                        *StaticDevice.objects.filter(user=user, confirmed=True)):
-            if token and device.verify_token(token):
+            given = backup_code_digest(user.pk, token) if isinstance(device, StaticDevice) else token
+            if token and device.verify_token(given):
                 kind = "备用码" if isinstance(device, StaticDevice) else "身份验证器"
                 security_event(event=Event.OTP_SUCCESS, user=user, detail=kind)
                 return device

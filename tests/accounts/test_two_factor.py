@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import SecurityEvent
 from portal.accounts.models import User
+from portal.accounts.two_factor import backup_code_digest
 from portal.admin_site import PortalAdminSite
 from portal.regions.models import Region
 from tests.conftest import PASSWORD, login_password_only
@@ -179,7 +180,7 @@ def test_a_code_is_not_accepted_twice(gd_province):
 def test_a_backup_code_works_once_and_never_again(gd_province):
     enrolled(gd_province)
     static = StaticDevice.objects.create(user=gd_province, name="备用码", confirmed=True)
-    StaticToken.objects.create(device=static, token="abcd2345")
+    StaticToken.objects.create(device=static, token=backup_code_digest(gd_province.pk, "abcd2345"))
     first = password_login(gd_province)
     assert first.post(VERIFY, {"token": "ABCD 2345"}).status_code == 302  # typed loosely
     assert first.get("/admin/").status_code == 200
@@ -193,13 +194,14 @@ def test_another_accounts_code_does_not_open_this_one(gd_province, js_province):
     enrolled(gd_province)
     theirs = enrolled(js_province)
     static = StaticDevice.objects.create(user=js_province, name="备用码", confirmed=True)
-    StaticToken.objects.create(device=static, token="zzzz2345")
+    StaticToken.objects.create(device=static, token=backup_code_digest(js_province.pk, "zzzz2345"))
     with time_machine.travel(T0, tick=False):
         client = password_login(gd_province)
         assert client.post(VERIFY, {"token": code_of(theirs)}).status_code == 200
         assert client.post(VERIFY, {"token": "zzzz2345"}).status_code == 200
         assert client.get("/admin/").status_code == 302
-    assert StaticToken.objects.filter(token="zzzz2345").exists()  # not used up either
+    assert StaticToken.objects.filter(
+        token=backup_code_digest(js_province.pk, "zzzz2345")).exists()  # not used up either
 
 
 # --- the lock ----------------------------------------------------------------------------------
@@ -262,14 +264,18 @@ def test_regenerating_backup_codes_needs_a_confirmation_and_voids_the_old_ones(c
                                                                                 gd_province):
     client.force_login(gd_province)  # verified (tests/conftest.py)
     static = StaticDevice.objects.create(user=gd_province, name="备用码", confirmed=True)
-    StaticToken.objects.create(device=static, token="old12345")
+    StaticToken.objects.create(device=static, token=backup_code_digest(gd_province.pk, "old12345"))
     refused = client.post(CODES, {})
     assert "请确认原有备用码将作废" in refused.content.decode()
-    assert StaticToken.objects.filter(token="old12345").exists()
+    assert StaticToken.objects.filter(token=backup_code_digest(gd_province.pk, "old12345")).exists()
     assert client.post(CODES, {"confirm": "on"})["Location"] == CODES
     codes = client.get(CODES).context["codes"]
     assert len(codes) == 10
-    assert not StaticToken.objects.filter(token="old12345").exists()
+    # The database keeps keyed hashes only: no code, in any case, is in the token table.
+    stored = set(StaticToken.objects.filter(device__user=gd_province).values_list("token", flat=True))
+    assert stored == {backup_code_digest(gd_province.pk, code) for code in codes}
+    assert not stored & {c for code in codes for c in (code, code.lower(), code.upper())}
+    assert not StaticToken.objects.filter(token=backup_code_digest(gd_province.pk, "old12345")).exists()
     assert [e.user_id for e in events("otp_backup_codes")] == [gd_province.pk]
 
 

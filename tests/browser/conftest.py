@@ -175,8 +175,10 @@ def pass_second_factor(driver, username: str) -> None:
         TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
     device = (StaticDevice.objects.filter(user=user).first()
               or StaticDevice.objects.create(user=user, name="备用码", confirmed=True))
+    from portal.accounts.two_factor import backup_code_digest
+
     token = StaticToken.random_token()
-    StaticToken.objects.create(device=device, token=token)
+    StaticToken.objects.create(device=device, token=backup_code_digest(user.pk, token))
     if "/accounts/otp/" not in driver.current_url:
         return
     if "/accounts/otp/setup/" in driver.current_url:  # enrolled just now: start from the code
