@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 # A fixed folder, so that `stop` finds what `start` began.
-STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108
+STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108  # nosec B108 - a fixed, documented scratch folder of the benchmark (CLUSTER_DIR overrides)
 PORT = int(os.environ.get("CLUSTER_PORT", "8480"))
 NODE_PORTS = [int(p) for p in os.environ.get("CLUSTER_NODE_PORTS", "8481,8482").split(",")]
 REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "6390"))

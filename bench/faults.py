@@ -41,9 +41,9 @@ import time
 from pathlib import Path
 
 PG_PORT = 5440
-PG_DIR = Path(os.environ.get("FAULTS_PG_DIR", "/tmp/portal-faults-pg"))  # noqa: S108
-MEDIA = Path(os.environ.get("FAULTS_MEDIA", "/tmp/portal-faults-media"))  # noqa: S108
-os.environ.setdefault("CLUSTER_DIR", "/tmp/portal-faults")  # noqa: S108
+PG_DIR = Path(os.environ.get("FAULTS_PG_DIR", "/tmp/portal-faults-pg"))  # noqa: S108  # nosec B108 - the fault run's own scratch cluster (FAULTS_PG_DIR overrides)
+MEDIA = Path(os.environ.get("FAULTS_MEDIA", "/tmp/portal-faults-media"))  # noqa: S108  # nosec B108 - the fault run's own tmpfs mount point (FAULTS_MEDIA overrides)
+os.environ.setdefault("CLUSTER_DIR", "/tmp/portal-faults")  # noqa: S108  # nosec B108 - the fault run's scratch folder (CLUSTER_DIR overrides)
 os.environ.setdefault("CLUSTER_DATABASE_URL", f"postgres://postgres@127.0.0.1:{PG_PORT}/portal_faults")
 os.environ.setdefault("CLUSTER_MEDIA_ROOT", str(MEDIA))
 os.environ.setdefault("CLUSTER_VISIBILITY_TIMEOUT", "15")

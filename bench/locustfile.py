@@ -38,7 +38,7 @@ import gevent
 from django_otp.oath import totp
 from locust import HttpUser, between, events, task
 
-STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108
+STATE = Path(os.environ.get("CLUSTER_DIR", "/tmp/portal-cluster"))  # noqa: S108  # nosec B108 - a fixed, documented scratch folder of the benchmark (CLUSTER_DIR overrides)
 LOAD = json.loads((STATE / "load.json").read_text())
 
 

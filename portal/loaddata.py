@@ -548,5 +548,5 @@ def _reset_sequences(model_list: list[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for model in model_list:
             table = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608 — our table names
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608 — our table names  # nosec B608 - model table names, no input
                            f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))')
