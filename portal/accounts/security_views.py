@@ -204,7 +204,8 @@ def security(request: HttpRequest) -> HttpResponse:
 
 
 def _sensitive_action(request: HttpRequest, *, purpose: str, form_class: type,
-                      apply: Callable[[Any], Any], template: str, done: str) -> HttpResponse:
+                      apply: Callable[[Any], Any], heading: str, submit_label: str,
+                      done: str) -> HttpResponse:
     user = request.user
     send_form = SendCodeForm(user=user)
     form = form_class()
@@ -231,7 +232,9 @@ def _sensitive_action(request: HttpRequest, *, purpose: str, form_class: type,
             else:
                 messages.success(request, done)
                 return redirect("accounts:security")
-    return render(request, template, {"send_form": send_form, "form": form})
+    return render(request, "accounts/sensitive_action.html",
+                  {"send_form": send_form, "form": form, "heading": heading,
+                   "submit_label": submit_label})
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2", "code")
@@ -248,7 +251,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
     return _sensitive_action(request, purpose=ActionCode.Purpose.PASSWORD,
                              form_class=PasswordWithCodeForm, apply=apply,
-                             template="accounts/password_change.html", done="登录密码已修改。")
+                             heading="修改登录密码", submit_label="确认修改密码", done="登录密码已修改。")
 
 
 @sensitive_post_parameters("code")
@@ -263,4 +266,4 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
     return _sensitive_action(request, purpose=ActionCode.Purpose.EMAIL,
                              form_class=EmailChangeForm, apply=apply,
-                             template="accounts/email_change.html", done="登录邮箱已修改。")
+                             heading="修改登录邮箱", submit_label="确认修改邮箱", done="登录邮箱已修改。")
