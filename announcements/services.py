@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.pagecache import site_pages_changed
 from common.uploads import validate_upload
 from common.workflow import Step, Workflow, decide
 from portal.accounts.models import OfficialLevel, User
@@ -53,6 +54,7 @@ def _bump_content_version() -> None:
         SiteSettings.objects.get_or_create(pk=1, defaults={"content_version": 1})
     # This process sees the change at once; other workers within STATE_MEMO_SECONDS.
     selectors.forget_site_state()
+    site_pages_changed()  # the enterprise pages' cache too
     transaction.on_commit(selectors.forget_site_state)
 
 

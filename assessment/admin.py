@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from audit.services import Event, security_event
+from common.pagecache import site_pages_changed
 from portal.accounts.scoping import RegionScopedAdminMixin
 
 from . import content, exports, selectors, services
@@ -211,6 +212,7 @@ class QuestionnaireAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
             return
         Questionnaire.objects.filter(pk=obj.pk).update(name=obj.name, version=obj.version,
                                                         description=obj.description)
+        site_pages_changed()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

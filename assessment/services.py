@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.pagecache import site_pages_changed
 from enterprises.models import Enterprise
 from portal.accounts.models import User
 
@@ -185,6 +186,7 @@ def questionnaire_activate(*, questionnaire: Questionnaire, by: User | None) -> 
         raise PermissionDenied("只有部级管理员可以启用评测表版本。")
     Questionnaire.objects.select_for_update().filter(category=questionnaire.category).update(is_active=False)
     Questionnaire.objects.filter(pk=questionnaire.pk).update(is_active=True)
+    site_pages_changed()  # UPDATEs send no signal
     questionnaire.is_active = True
     return questionnaire
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from common.pagecache import account_page
 from enterprises.services import enterprise_for_account
 from portal.accounts.decorators import enterprise_required
 
@@ -20,6 +21,7 @@ from .models import Attempt, Category, Level
 
 
 @enterprise_required
+@account_page
 def index(request: HttpRequest) -> HttpResponse:
     enterprise = enterprise_for_account(user=request.user)
     match = selectors.category_for_industry(enterprise.industry)

@@ -148,8 +148,12 @@ def seed_enterprise() -> None:
     session.set_expiry(24 * 3600)  # the run is longer than the idle limit's first minutes
     session.save()
     notice = Announcement.objects.order_by("-publish_at").values_list("pk", flat=True).first()
-    Path(os.environ["BENCH_STATE"]).write_text(json.dumps(
-        {"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "notice": notice}))
+    # A browser that has opened one page holds the CSRF cookie too.
+    from django.middleware.csrf import _get_new_csrf_string
+
+    cookie = (f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+              f"{settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}")
+    Path(os.environ["BENCH_STATE"]).write_text(json.dumps({"cookie": cookie, "notice": notice}))
 
 
 def run(cmd: list[str], env: dict[str, str]) -> None:

@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import DecisionEvent
+from .pagecache import rows_changed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -209,6 +210,7 @@ def decide_many(
     # subjects' own rows moved by UPDATE; these events are their record).
     DecisionEvent.history.bulk_history_create(events, batch_size=_CHUNK, default_user=by,
                                               default_date=now)
+    rows_changed(model, moved)  # an UPDATE sends no signal: the owners' pages are renewed here
     return moved
 
 

@@ -28,6 +28,7 @@ from django.utils.timezone import localtime
 from announcements.models import Kind as AnnouncementKind
 from announcements.services import announcement_publish, announcement_save
 from assessment.selectors import latest_result, snapshot
+from common.pagecache import rows_changed
 from common.storage import StorageFull
 from common.tiers import Tier
 from common.uploads import ZipEntry, validate_upload
@@ -629,6 +630,7 @@ def onsite_sample_draw(*, by: User, declarations: Any, rate: Decimal = Decimal("
                                      population=population, chosen=chosen)
     OnsiteCheck.objects.bulk_create([OnsiteCheck(declaration_id=pk, run=run, level=level)
                                      for pk in chosen])
+    rows_changed(Declaration, chosen)  # written in bulk: no signal
     return run
 
 
@@ -792,6 +794,7 @@ def batch_save(*, by: User, name: str, objection_contact: str, tier: str = "",
         # A conditional UPDATE: a declaration another batch took meanwhile stays there.
         if not passed_for_batch(by, tier).update(batch=batch):
             raise ValidationError("本地区没有审核通过、尚未编入批次的申报，不能组建批次。")
+        rows_changed(Declaration, Declaration.objects.filter(batch=batch).values_list("pk", flat=True))
         return batch
     locked = RecognitionBatch.objects.select_for_update().get(pk=batch.pk)
     if not _batch_may(by, locked):

@@ -21,6 +21,7 @@ from assessment.selectors import latest_result
 from audit.services import Event, security_event
 from common.integrity import SNAPSHOT_REFUSED, refused_response, verified_file_response
 from common.integrity import logger as security_log
+from common.pagecache import account_page
 from common.tiers import Tier
 from common.workflow import events_for
 from enterprises.models import Recognition
@@ -91,6 +92,7 @@ def _region_param(request: HttpRequest) -> str:
 
 
 @enterprise_required
+@account_page
 def declarations(request: HttpRequest) -> HttpResponse:
     """企业申报信息: the three tiers (【申请】, 【继续填写】 or why not) and the history."""
     enterprise = enterprise_for_account(user=request.user)
@@ -138,6 +140,7 @@ def start(request: HttpRequest, tier: str) -> HttpResponse:
 
 
 @enterprise_required
+@account_page
 def rereviews(request: HttpRequest) -> HttpResponse:
     """认证到期管理: each title with its validity and 复核 period, 【去复核】 when every condition
     holds (else exactly which fails), the 复核 of its current validity, and the 复核 history."""

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.models import DecisionEvent
+from common.pagecache import rows_changed
 from common.tiers import Tier
 from common.workflow import Step, Workflow, decide, record_start
 from messaging.models import Category
@@ -443,6 +444,7 @@ def _first_terms(rows: Sequence[Recognition], source: str) -> None:
         [RecognitionTerm(recognition=r, valid_from=r.valid_from, valid_until=r.valid_until,
                          source=source, batch=r.batch, document_no=r.document_no) for r in rows],
         batch_size=500)
+    rows_changed(Recognition, [r.pk for r in rows])  # titles written in bulk send no signal
 
 
 def valid_until_for(valid_from: dt.date) -> dt.date:
@@ -518,6 +520,7 @@ def recognitions_renew(*, by: User, renewals: Sequence[Renewal], batch: str = ""
     Recognition.objects.bulk_update(rows, ["valid_until"], batch_size=500)
     Recognition.history.bulk_history_create(rows, batch_size=500, update=True, default_user=by)
     RecognitionTerm.objects.bulk_create(terms, batch_size=500)
+    rows_changed(Recognition, [r.pk for r in rows])
     return rows
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 from audit.services import Event, security_event
 from common.formtools import add_service_errors, typed_values
 from common.integrity import verified_file_response
+from common.pagecache import account_page
 from portal.accounts.decorators import enterprise_required
 
 from . import selectors, services
@@ -53,6 +54,7 @@ def options(request: HttpRequest, tree: str) -> JsonResponse:
 
 
 @enterprise_required
+@account_page
 def profile(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise(request)
     today = selectors.today()
@@ -149,6 +151,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 @enterprise_required
 @require_http_methods(["GET", "POST"])
+@account_page
 def update(request: HttpRequest) -> HttpResponse:
     return _profile_form_page(request, mode="update")
 
@@ -156,6 +159,7 @@ def update(request: HttpRequest) -> HttpResponse:
 # --- 企业重大变更 ---------------------------------------------------------------------------------
 
 @enterprise_required
+@account_page
 def changes(request: HttpRequest) -> HttpResponse:
     enterprise = _enterprise(request)
     items = enterprise.major_changes.all()

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.jobs import enqueue
+from common.pagecache import pages_changed
 from portal.accounts.models import SmsMessage, User
 from portal.accounts.sms import send_sms
 
@@ -38,9 +39,12 @@ class Outgoing:
 
 
 def _forget_unread(recipient_ids: Iterable[int]) -> None:
-    keys = [selectors.unread_key(pk) for pk in set(recipient_ids)]
+    """The accounts' unread badge is counted again, and their pages (which show it) rendered."""
+    recipient_ids = set(recipient_ids)
+    keys = [selectors.unread_key(pk) for pk in recipient_ids]
     for start in range(0, len(keys), 10_000):
         cache.delete_many(keys[start:start + 10_000])
+    pages_changed(recipient_ids)
 
 
 def message_send(

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from common.pagecache import account_page
 from portal.accounts.decorators import enterprise_required
 
 from . import selectors, services
@@ -23,6 +24,7 @@ def _category(request: HttpRequest) -> str:
 
 
 @enterprise_required
+@account_page
 def inbox(request: HttpRequest) -> HttpResponse:
     category = _category(request)
     page = Paginator(selectors.inbox(request.user, category), PAGE_SIZE).get_page(

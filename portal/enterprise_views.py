@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from assessment import selectors as assessment_selectors
+from common.pagecache import account_page
 from enterprises import selectors as enterprise_selectors
 from enterprises.services import enterprise_for_account
 from messaging import selectors as message_selectors
@@ -15,6 +16,7 @@ from portal.views import TIERS
 
 
 @login_required
+@account_page
 def enterprise_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_official or user.is_superuser:

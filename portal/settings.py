@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # Records each 403/404 a logged-in user receives (等保 安全审计: refused access).
     "audit.middleware.DeniedResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An account's POST renews its cached pages (common/pagecache.py).
+    "common.pagecache.PageCacheMiddleware",
     "portal.accounts.middleware.IdleTimeoutMiddleware",
     # Cache-Control: no-store on everything a logged-in user receives.
     "portal.accounts.middleware.PrivateNoStoreMiddleware",
@@ -165,6 +167,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Sessions survive a Redis restart (database-backed, cache in front).
+# Enterprise pages kept rendered per account until something they show changes (at most this
+# long; 0 turns it off): common/pagecache.py.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # 等保 2.0 身份鉴别 b): a session ends after 30 minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

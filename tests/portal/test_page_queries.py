@@ -3,6 +3,9 @@
 Warm: the same page asked twice first, as a logged-in visitor does (the session is written
 at most once a minute, caches fill on the first view). The budget counts every statement of
 the request: the session, the user, the enterprise, the header's unread badge and the page.
+The pages are rendered each time here (the per-account page cache off): the budget is what a
+page costs when something it shows has changed. A page served from that cache is in
+tests/common/test_pagecache.py.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ FORM_BUDGET = 15  # the declaration form: the profile, the figures, the result a
 
 @pytest.fixture
 def demo(settings, client):
+    settings.PAGE_CACHE_SECONDS = 0  # rendered every time: the cost of a page after a change
     settings.DEBUG = True  # seed_demo refuses to run otherwise
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
