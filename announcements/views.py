@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from common.integrity import FileTampered, refused_response, verified_copy
+from common.pagecache import account_page
 
 from . import counters, selectors
 from .caching import anonymous_cacheable
@@ -66,17 +68,23 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render_to_string("announcements/detail.html",
                                 {"title": title, "body": mark_safe(body)}, request)  # noqa: S308  # nosec B308 B703 - our own template's output
 
-    state = selectors.site_state()
     if anonymous_cacheable(request):
-        page = selectors.cached_page(f"detail:{pk}", state, build)
+        response = HttpResponse(selectors.cached_page(f"detail:{pk}", selectors.site_state(), build))
     else:
-        # Logged in: the header is the visitor's own, the article is everyone's, kept under
-        # the same state key as the anonymous page (a publish, withdrawal or edit renews it).
-        title, body = selectors.cached_page(f"article:{pk}", state, article)
-        page = render_to_string("announcements/detail.html",
-                                {"title": title, "body": mark_safe(body)}, request)  # noqa: S308  # nosec B308 B703 - our own template's output
-    counters.count_view(pk)
-    return HttpResponse(page)
+        response = _logged_in_detail(request, pk, article)
+    counters.count_view(pk)  # served from a cache or not
+    return response
+
+
+@account_page
+def _logged_in_detail(request: HttpRequest, pk: int,
+                      article: Callable[[], tuple[str, str]]) -> HttpResponse:
+    """Logged in: the header is the visitor's own, the article is everyone's, kept under the
+    same state key as the anonymous page (a publish, withdrawal or edit renews it); an
+    enterprise's whole page is kept in its page cache (common/pagecache.py)."""
+    title, body = selectors.cached_page(f"article:{pk}", selectors.site_state(), article)
+    return HttpResponse(render_to_string("announcements/detail.html",
+                                         {"title": title, "body": mark_safe(body)}, request))  # noqa: S308  # nosec B308 B703 - our own template's output
 
 
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:

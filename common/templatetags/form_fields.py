@@ -10,12 +10,15 @@ Widgets this file does not know — radio buttons, check-box lists, file inputs,
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString
+
+# Strings are built here and escaped once each (html.escape): Django's format_html escapes and
+# marks every piece, which cost more than the markup itself.
 
 register = template.Library()
 
@@ -40,70 +43,68 @@ def _classes(widget: forms.Widget, *extra: str) -> str:
     return " ".join([base, *extra])
 
 
-def _attrs(attrs: dict[str, Any]) -> SafeString:
-    """Django's widgets/attrs.html: in order; True alone, False left out."""
-    return format_html_join("", "{}", ((
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-        for name, value in attrs.items() if value is not False and value is not None))
+def _esc(value: Any) -> str:
+    """Escaped unless already safe (a message with our own link in it)."""
+    return value if isinstance(value, SafeData) else html.escape(str(value))
 
 
-def _input(field: BoundField, css: str) -> SafeString:
+def _attrs(attrs: dict[str, Any]) -> str:
+    """Django's widgets/attrs.html: in order; True alone, False and None left out."""
+    return "".join(f" {name}" if value is True else f' {name}="{_esc(value)}"'
+                   for name, value in attrs.items() if value is not False and value is not None)
+
+
+def _input(field: BoundField, css: str) -> str:
     """Django's widgets/input.html for the plain inputs, without a template per field."""
     widget = field.field.widget
     attrs = field.build_widget_attrs({"class": css}, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
-    value = field.value()
-    context = widget.get_context(field.html_name, value, attrs)["widget"]
-    shown = context["value"]
-    return format_html('<input type="{}" name="{}"{}{}>', context["type"], context["name"],
-                       format_html(' value="{}"', shown) if shown is not None else "",
-                       _attrs(context["attrs"]))
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    shown = f' value="{_esc(value)}"' if value is not None else ""
+    return f'<input type="{context["type"]}" name="{_esc(context["name"])}"{shown}{_attrs(context["attrs"])}>'
 
 
-def _help_and_errors(field: BoundField) -> SafeString:
+def _help_and_errors(field: BoundField) -> str:
     parts = []
     if field.errors:
-        parts.append(format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>', field.auto_id,
-            format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>',
-                             ((n, field.auto_id, e) for n, e in enumerate(field.errors, 1)))))
+        errors = "".join(f'<p id="error_{n}_{field.auto_id}"><strong>{_esc(e)}</strong></p>'
+                         for n, e in enumerate(field.errors, 1))
+        parts.append(f'<div id="{field.auto_id}_error" class="invalid-feedback">{errors}</div>')
     if field.help_text:
         # Help texts are written in the code (some hold a link): shown as they are, as crispy does.
-        help_html = mark_safe(str(field.help_text))  # noqa: S308  # nosec B308 B703 - our own text
-        parts.append(format_html('<div id="{}_helptext" class="form-text">{}</div>',
-                                 field.auto_id, help_html))
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703 - parts are escaped above
+        parts.append(f'<div id="{field.auto_id}_helptext" class="form-text">{field.help_text}</div>')
+    return "".join(parts)
 
 
-def _label(field: BoundField, css: str) -> SafeString:
+def _label(field: BoundField, css: str) -> str:
     required = field.field.required
-    return format_html('<label for="{}" class="{}{}">{}{}</label>', field.id_for_label, css,
-                       " requiredField" if required else "", field.label,
-                       mark_safe('<span class="asteriskField">*</span>') if required else "")  # nosec B308 B703 - a constant
+    star = '<span class="asteriskField">*</span>' if required else ""
+    return (f'<label for="{field.id_for_label}" class="{css}{" requiredField" if required else ""}">'
+            f"{_esc(field.label)}{star}</label>")
 
 
 @register.filter
 def field_group(field: BoundField) -> SafeString:
     widget = field.field.widget
     if field.is_hidden:
-        return SafeString(str(field))
+        return SafeString(str(field))  # nosec B703 - the widget's own rendering, escaped by it
     if not _known(widget):
         from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 
         return as_crispy_field(field)
     invalid = ("is-invalid",) if field.errors else ()
     css_classes = field.css_classes()
-    wrapper_extra = f" {css_classes}" if css_classes else ""
+    wrapper = f" {css_classes}" if css_classes else ""
     if type(widget) is forms.CheckboxInput:
         control = field.as_widget(attrs={"class": _classes(widget, "form-check-input", *invalid)})
-        return format_html(
-            '<div class="mb-3"><div id="div_{}" class="form-check{}">{}{}{}</div></div>',
-            field.auto_id, wrapper_extra, control, _label(field, "form-check-label"),
-            _help_and_errors(field))
+        return SafeString(  # nosec B703 - every value in it is escaped by _esc or comes from code
+            f'<div class="mb-3"><div id="div_{field.auto_id}" class="form-check{wrapper}">'
+            f'{control}{_label(field, "form-check-label")}{_help_and_errors(field)}</div></div>')
     bootstrap = "form-select" if isinstance(widget, _SELECT) else "form-control"
     css = _classes(widget, bootstrap, *invalid)
     control = _input(field, css) if type(widget) in _INPUTS else field.as_widget(attrs={"class": css})
     label = _label(field, "form-label") if field.label else ""
-    return format_html('<div id="div_{}" class="mb-3{}">{}{}{}</div>', field.auto_id,
-                       wrapper_extra, label, control, _help_and_errors(field))
+    return SafeString(f'<div id="div_{field.auto_id}" class="mb-3{wrapper}">{label}{control}'  # nosec B703 - escaped pieces
+                      f"{_help_and_errors(field)}</div>")

@@ -56,8 +56,11 @@ def captcha_pick() -> str:
     """The key of a random pooled captcha that may still be shown (a refill first when the
     pool has none left)."""
     for _ in range(2):
-        key = (CaptchaStore.objects.filter(expiration__gt=_show_until()).order_by("?")
-               .values_list("hashkey", flat=True).first())
+        # The first showable key at or after a random one, on the key's unique index (keys are
+        # random hex, so every row is about as likely); past the last key, the first one.
+        showable = CaptchaStore.objects.filter(expiration__gt=_show_until()).order_by("hashkey")
+        key = (showable.filter(hashkey__gte=secrets.token_hex(20)).values_list("hashkey", flat=True)
+               .first() or showable.values_list("hashkey", flat=True).first())
         if key is not None:
             return key
         captcha_pool_refill()

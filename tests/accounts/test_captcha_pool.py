@@ -135,3 +135,18 @@ def test_a_captcha_with_10_minutes_or_less_left_is_no_longer_shown():
         fresh = captcha_pick()  # exactly 10 left: a new one is made instead
         assert fresh != old
         assert CaptchaStore.objects.get(hashkey=fresh).expiration == timezone.now() + LIFETIME
+
+
+def test_picks_spread_over_the_whole_pool():
+    captcha_pool_refill(size=20)
+    picked = {captcha_pick() for _ in range(300)}
+    assert len(picked) >= 15  # uniform over 20 keys: missing 6 in 300 draws is ~never
+
+
+def test_a_random_point_past_the_last_key_picks_the_first(monkeypatch):
+    captcha_pool_refill(size=5)
+    keys = sorted(CaptchaStore.objects.values_list("hashkey", flat=True))
+    monkeypatch.setattr("portal.accounts.captchas.secrets.token_hex", lambda n: "f" * 40)
+    assert captcha_pick() == keys[0]
+    monkeypatch.setattr("portal.accounts.captchas.secrets.token_hex", lambda n: keys[2])
+    assert captcha_pick() == keys[2]

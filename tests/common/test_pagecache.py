@@ -232,9 +232,9 @@ def test_a_page_is_not_served_past_beijing_midnight(client, demo):
         body(client, "/enterprise/")
         with CaptureQueriesContext(connection) as kept:
             body(client, "/enterprise/")
-    with time_machine.travel(late + dt.timedelta(seconds=40), tick=False):
-        with CaptureQueriesContext(connection) as next_day:
-            body(client, "/enterprise/")
+    with (time_machine.travel(late + dt.timedelta(seconds=40), tick=False),
+          CaptureQueriesContext(connection) as next_day):
+        body(client, "/enterprise/")
     assert len(next_day) > len(kept)  # rendered again on the new day
 
 
@@ -254,3 +254,21 @@ def test_a_profile_change_is_shown_at_once(client, demo):
     company.registered_capital = Decimal("4321")
     company.save()
     assert "4321" in body(client, "/enterprise/profile/")
+
+
+def test_an_announcement_page_counts_every_view_and_follows_a_withdrawal(client, demo, ministry):
+    from announcements import counters
+    from announcements.models import Announcement
+    from announcements.services import announcement_withdraw
+
+    notice = Announcement.objects.filter(status="published", level="ministry").first()
+    url = f"/announcements/{notice.pk}/"
+    counters.flush()
+    before = notice.view_count
+    for _ in range(3):
+        body(client, url)  # rendered once, then served from the cache
+    counters.flush()
+    notice.refresh_from_db()
+    assert notice.view_count == before + 3
+    announcement_withdraw(announcement=notice, by=ministry)
+    assert client.get(url).status_code == 404
