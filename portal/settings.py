@@ -168,8 +168,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Sessions survive a Redis restart (database-backed, cache in front).
 # Enterprise pages kept rendered per account until something they show changes (at most this
-# long; 0 turns it off): common/pagecache.py.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
+# long; 0 turns it off): common/pagecache.py. On only with Redis: the versions that retire a
+# page must be seen by every process, and a local-memory cache is one process's own.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120 if REDIS_URL else 0)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # 等保 2.0 身份鉴别 b): a session ends after 30 minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

@@ -59,6 +59,13 @@ def test_every_owner_path_leads_to_an_account():
 
 # --- serving from the cache --------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    # On by default only with Redis (the versions must be shared by every process); here one
+    # process, so the local-memory cache of the SQLite runs serves as well.
+    settings.PAGE_CACHE_SECONDS = 120
+
+
 @pytest.fixture
 def demo(settings, client: Client) -> User:
     settings.DEBUG = True  # seed_demo refuses to run otherwise
@@ -84,6 +91,21 @@ def test_a_second_view_is_served_without_rendering(client, demo):
         assert second == first, url
         # The user (and the enterprise check of the page's guard): nothing the page itself reads.
         assert len(queries) <= 3, (url, [q["sql"] for q in queries])
+
+
+@pytest.mark.parametrize(("redis_url", "seconds"), [("", "0"), ("redis://127.0.0.1:6379/15", "120")])
+def test_the_cache_is_on_by_default_only_where_every_process_shares_it(redis_url, seconds):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PAGE_CACHE_SECONDS")}
+    env["REDIS_URL"] = redis_url
+    out = subprocess.run([sys.executable, "-c", "import portal.settings as s; print(s.PAGE_CACHE_SECONDS)"],
+                         cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == seconds
 
 
 def test_pages_are_rendered_every_time_when_turned_off(client, demo, settings):
