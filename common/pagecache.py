@@ -25,7 +25,7 @@ meanwhile from the old rows is stored under a version already retired):
   is answered (`PageCacheMiddleware`): whatever it changed, its own pages are rendered again.
 
 Not cached: anything but a 200 GET without a flash message pending or shown, a response
-setting a cookie, a request without a CSRF cookie, and admin accounts
+setting a cookie or using a CSP nonce, a request without a CSRF cookie, and admin accounts
 (officials' lists change under them all day): only the accounts of enterprises and 自然人.
 """
 
@@ -228,7 +228,8 @@ def account_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         response = view(request, *args, **kwargs)
         storage = getattr(request, "_messages", None)
         if (response.status_code != 200 or response.streaming or response.cookies
-                or (storage is not None and storage.used)):
+                or (storage is not None and storage.used)
+                or getattr(request, "_csp_nonce", None) is not None):  # a nonce is per response
             return response
         edge = _next_edge(now)
         timeout = seconds if edge is None else min(seconds, int((edge - now).total_seconds()))

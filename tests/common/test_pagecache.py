@@ -294,3 +294,23 @@ def test_an_announcement_page_counts_every_view_and_follows_a_withdrawal(client,
     assert notice.view_count == before + 3
     announcement_withdraw(announcement=notice, by=ministry)
     assert client.get(url).status_code == 404
+
+
+def test_a_page_using_a_csp_nonce_is_never_kept(rf, demo):
+    from django.http import HttpResponse
+
+    from common.pagecache import account_page
+
+    rendered = []
+
+    @account_page
+    def page(request):
+        rendered.append(1)
+        request._csp_nonce = "n0nce"  # what reading request.csp_nonce in a template leaves
+        return HttpResponse(f'<script nonce="{request._csp_nonce}"></script>')
+
+    for _ in range(2):
+        request = rf.get("/enterprise/")
+        request.user, request.session, request.META["CSRF_COOKIE"] = demo, {}, "x" * 32
+        page(request)
+    assert len(rendered) == 2
