@@ -6,9 +6,12 @@ again costs a cache read. `@account_page` keeps the rendered HTML under a key ma
 
 * the account, the page (path and query string) and the browser's CSRF secret (the page's
   forms carry a token derived from it, so another browser of the same account has its own copy);
-* the account's **version** and the **site version**, two tokens in the cache replaced
-  whenever something the pages show changes (`pages_changed`, `site_pages_changed`);
-* the Beijing date (deadlines and "还剩 N 天" change at midnight).
+* the Beijing date (deadlines and "还剩 N 天" change at midnight);
+
+and stores it with the account's **version** and the **site version** it was rendered under:
+two tokens in the cache, replaced whenever something the pages show changes (`pages_changed`,
+`site_pages_changed`). The versions and the entry are read in one round trip; the entry is
+served only while both versions are still the ones it was rendered under.
 
 An entry lives `PAGE_CACHE_SECONDS` (120) at most, and never past the next opening or closing
 of a declaration window (a window opens at a minute, not at midnight).
@@ -184,21 +187,22 @@ def _messages_pending(request: HttpRequest) -> bool:
     return session is not None and "_messages" in session
 
 
-def _page_key(request: HttpRequest, versions: dict[str, Any], user_key: str) -> str:
-    parts = [str(request.user.pk), str(versions.get(user_key)), str(versions.get(SITE)),
-             timezone.localdate().isoformat(), request.get_full_path(),
+def _page_key(request: HttpRequest) -> str:
+    parts = [str(request.user.pk), timezone.localdate().isoformat(), request.get_full_path(),
              request.META["CSRF_COOKIE"], getattr(request, "LANGUAGE_CODE", "")]
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _versions(user_key: str) -> dict[str, Any]:
-    versions = cache.get_many([SITE, user_key])
-    missing = {key: secrets.token_hex(8) for key in (SITE, user_key) if key not in versions}
-    if missing:  # first use, or evicted: a new token, so no older entry can be reached
-        for key, token in missing.items():
-            cache.add(key, token, timeout=None)
-        versions.update(cache.get_many(list(missing)))
-    return versions
+def _lookup(user_key: str, key: str) -> tuple[tuple[str, str], Any]:
+    """The two versions and the entry, in one round trip; a version missing (first use, or
+    evicted) gets a new token, so no entry stored under an older one can match."""
+    found = cache.get_many([SITE, user_key, key])
+    missing = [k for k in (SITE, user_key) if k not in found]
+    if missing:
+        for k in missing:
+            cache.add(k, secrets.token_hex(8), timeout=None)
+        found.update(cache.get_many(missing))
+    return (found.get(SITE), found.get(user_key)), found.get(key)
 
 
 def account_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -213,15 +217,15 @@ def account_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
                 or _messages_pending(request)):
             return view(request, *args, **kwargs)
         try:
-            user_key = _user_key(user.pk)
-            versions = _versions(user_key)
-            key = _page_key(request, versions, user_key)
-            hit = cache.get(key)
+            key = _page_key(request)
+            versions, entry = _lookup(_user_key(user.pk), key)
         except Exception:  # a cache outage: render
             logger.exception("page cache: read failed")
             return view(request, *args, **kwargs)
-        if hit is not None:
-            headers, body = hit
+        # An entry is kept with the versions it was rendered under: served only while both
+        # are still current (a write since has replaced one of them) and before its end.
+        if entry is not None and entry[0] == versions and timezone.now().timestamp() < entry[1]:
+            _versions_then, _until, headers, body = entry
             get_token(request)  # as rendering would: the CSRF cookie is sent again
             return HttpResponse(zlib.decompress(body), headers=headers)
         now = timezone.now()
@@ -236,7 +240,10 @@ def account_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if timeout >= 1:
             headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
             try:
-                cache.set(key, (headers, zlib.compress(response.content, 1)), timeout=timeout)
+                # The end is kept in the entry too: a window opens on this server's clock.
+                until = now.timestamp() + timeout
+                cache.set(key, (versions, until, headers, zlib.compress(response.content, 1)),
+                          timeout=timeout)
             except Exception:
                 logger.exception("page cache: write failed")
         return response
