@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -21,6 +19,7 @@ from django.utils import timezone
 
 from common.models import DecisionEvent
 from common.pagecache import rows_changed
+from common.summaries import insert_select, year_starts
 from common.tiers import Tier
 from common.workflow import Step, Workflow, decide, record_start
 from messaging.models import Category
@@ -40,7 +39,9 @@ from .models import (
     InfoUpdate,
     MajorChange,
     Recognition,
+    RecognitionBatchCount,
     RecognitionTerm,
+    RecognitionTierCount,
     RereviewSetting,
     RevokeGround,
     UpdateWindow,
@@ -915,42 +916,46 @@ def titles_align_regions() -> int:
         Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("region_id")[:1]))
 
 
-def enterprise_counts_refresh(*, now: dt.datetime | None = None) -> int:
-    """The statistics' enterprise data (the calendar, every 10 minutes): titles' 注册地 copies
-    re-aligned (`titles_align_regions`), then the enterprise counts (`EnterpriseCount`)
-    rebuilt from the enterprises table by one INSERT … SELECT grouping every enterprise by
-    注册地 and 门类, counting those created this year and last (Asia/Shanghai) as of `now`.
-    Returns the number of groups.
+def enterprise_counts_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The statistics' enterprise and title summaries, as of `now`: the state row locked,
+    titles' 注册地 copies re-aligned (`titles_align_regions`), then one INSERT … SELECT each:
+    `EnterpriseCount` (every enterprise by 注册地 and 门类; created this year and last,
+    Asia/Shanghai), `RecognitionTierCount` and `RecognitionBatchCount` (every title by 注册地
+    and 层级, and by 注册地 and 批次; recognised this year and last by `valid_from`, and valid
+    on `now`'s Beijing day). Returns the rows written per table.
 
+    The calendar runs it inside `declarations.services.statistics_refresh`, which rebuilds the
+    declaration counts in the same transaction, so the page's one "as of" holds for all three.
     Atomic: the statistics page sees the old counts until the new ones are committed. The
     state row is locked first, so two rebuilds at once run one after the other (each deletes
     what the previous one committed); running it again only recounts.
     """
     now = now or timezone.now()
-    year = timezone.localtime(now).year
-    tz = ZoneInfo(settings.TIME_ZONE)
-    this_start, next_start = (dt.datetime(y, 1, 1, tzinfo=tz) for y in (year, year + 1))
-    last_start = dt.datetime(year - 1, 1, 1, tzinfo=tz)
+    day = timezone.localdate(now)
+    last_start, this_start, next_start = year_starts(day.year)
     with transaction.atomic():
         state, _ = EnterpriseCountState.objects.select_for_update().get_or_create(pk=1)
         titles_align_regions()
         EnterpriseCount.objects.all().delete()
-        groups = (Enterprise.objects.order_by()
-                  .values("region_id", section=Coalesce("industry__section", Value("")))
-                  .annotate(enterprises=Count("id"),
-                            created_this_year=Count("id", filter=Q(
-                                created_at__gte=this_start, created_at__lt=next_start)),
-                            created_last_year=Count("id", filter=Q(
-                                created_at__gte=last_start, created_at__lt=this_start))))
-        select, params = groups.query.sql_with_params()
-        # The SELECT lists the values() fields, then the annotations, under these names.
-        names = [*groups.query.values_select, *groups.query.annotation_select]
-        table = connection.ops.quote_name(EnterpriseCount._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(EnterpriseCount._meta.get_field(name).column)
-                            for name in names)
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608
-            inserted = cursor.rowcount
-        state.refreshed_at, state.year = now, year
+        enterprises = insert_select(EnterpriseCount, Enterprise.objects.order_by().values(
+            "region_id", section=Coalesce("industry__section", Value(""))).annotate(
+            enterprises=Count("id"),
+            created_this_year=Count("id", filter=Q(created_at__gte=this_start,
+                                                   created_at__lt=next_start)),
+            created_last_year=Count("id", filter=Q(created_at__gte=last_start,
+                                                   created_at__lt=this_start))))
+        rows = {"enterprises": enterprises}
+        # Counting a NOT NULL column of `recognition_statistics`, which holds every column
+        # read here: PostgreSQL answers from the index alone.
+        granted = {"valid": Count("tier", filter=Q(revoked_at__isnull=True, valid_from__lte=day,
+                                                   valid_until__gte=day)),
+                   "granted_this_year": Count("tier", filter=Q(valid_from__year=day.year)),
+                   "granted_last_year": Count("tier", filter=Q(valid_from__year=day.year - 1))}
+        for name, model, dimension in (("title_tiers", RecognitionTierCount, "tier"),
+                                       ("title_batches", RecognitionBatchCount, "batch")):
+            model.objects.all().delete()
+            rows[name] = insert_select(model, Recognition.objects.order_by().values(
+                "region_id", dimension).annotate(**granted))
+        state.refreshed_at, state.year = now, day.year
         state.save(update_fields=["refreshed_at", "year"])
-    return inserted
+    return rows

@@ -58,6 +58,12 @@ NOT_SHOWN: dict[str, str] = {
     "accounts.LoginFailure": "login throttling",
     "enterprises.EnterpriseCount": "officials' statistics",
     "enterprises.EnterpriseCountState": "officials' statistics",
+    "enterprises.RecognitionTierCount": "officials' statistics",
+    "enterprises.RecognitionBatchCount": "officials' statistics",
+    "declarations.DeclarationTierCount": "officials' statistics",
+    "declarations.DeclarationStatusCount": "officials' statistics",
+    "declarations.DeclarationSectionCount": "officials' statistics",
+    "declarations.DeclarationWindowCount": "officials' statistics",
     "declarations.SamplingRun": "officials' sampling draws (the drawn declarations are renewed)",
 }
 
