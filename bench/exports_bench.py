@@ -127,11 +127,11 @@ def seed(enterprises: int, declarations: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from enterprises.services import enterprise_counts_refresh
+    from declarations.services import statistics_refresh
 
     t1 = time.perf_counter()
-    groups = enterprise_counts_refresh()  # what the calendar does every 10 minutes
-    print(f"enterprise counts rebuilt: {groups} groups in {time.perf_counter() - t1:.1f} s")
+    groups = statistics_refresh()  # what the calendar does every 10 minutes
+    print(f"statistics rebuilt: {groups} rows in {time.perf_counter() - t1:.1f} s")
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -202,15 +202,15 @@ def statistics_child() -> None:
         worst = max(worst, median)
         print(f"statistics as {user.official_level}: median {median:.0f} ms "
               f"(min {min(times):.0f}, max {max(times):.0f}), {len(queries)} queries")
-    from enterprises.services import enterprise_counts_refresh
+    from declarations.services import statistics_refresh
 
     rebuilds = []
     for _ in range(3):
         t0 = time.perf_counter()
-        groups = enterprise_counts_refresh()
+        groups = statistics_refresh()
         rebuilds.append(time.perf_counter() - t0)
-    print(f"enterprise counts rebuild (the 10-minute job): median {stats.median(rebuilds):.1f} s "
-          f"for {groups} groups")
+    print(f"statistics rebuild (the 10-minute job): median {stats.median(rebuilds):.1f} s "
+          f"for {groups} rows")
     sys.exit(0 if worst < 500 else 1)
 
 

@@ -250,14 +250,14 @@ def session_still_valid(cookie: dict[str, str]) -> bool:
 
 
 def queued_job_runs(seconds: float = 60) -> str:
-    """Queue the enterprise-count rebuild through the broker and wait for a worker to run it."""
+    """Queue the statistics rebuild through the broker and wait for a worker to run it."""
     script = (
         "import time\n"
         "from enterprises.models import EnterpriseCount\n"
-        "from enterprises.tasks import enterprise_counts_refresh\n"
+        "from declarations.tasks import statistics_refresh\n"
         "from common.jobs import enqueue\n"
         "EnterpriseCount.objects.all().delete()\n"
-        "print('queued' if enqueue(enterprise_counts_refresh) else 'broker down')\n"
+        "print('queued' if enqueue(statistics_refresh) else 'broker down')\n"
         f"deadline = time.monotonic() + {seconds}\n"
         "while time.monotonic() < deadline and not EnterpriseCount.objects.exists():\n"
         "    time.sleep(0.5)\n"

@@ -4,6 +4,9 @@ The job (`window_remind`) reads the windows and drafts in bulk and sends through
 one service; its unique key (recipient, kind, subject, period) makes a second run, or two at
 once, send nothing twice. The task is thin; `manage.py remind_declaration_windows` runs the
 same job by hand.
+
+统计汇总 (every 10 minutes) rebuilds the statistics page's summary tables
+(`services.statistics_refresh`; `manage.py refresh_statistics` by hand).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from messaging.models import Category
 from messaging.services import Outgoing, message_send
 from portal.accounts.models import User
 
+from . import services
 from .models import Declaration, DeclarationWindow
 
 CLOSING_DAYS = 3  # drafts are reminded from 3 days before the window closes
@@ -76,3 +80,8 @@ def window_remind(*, today: dt.date, dry_run: bool = False) -> dict[str, int]:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def window_remind_task(today: str | None = None) -> dict[str, int]:
     return window_remind(today=job_date(today))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def statistics_refresh() -> dict[str, int]:
+    return services.statistics_refresh()

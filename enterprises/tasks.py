@@ -22,7 +22,3 @@ def recognition_expiry_remind(today: str | None = None) -> dict[str, int]:
 def info_update_remind(today: str | None = None) -> dict[str, int]:
     return services.info_update_remind(today=job_date(today))
 
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def enterprise_counts_refresh() -> int:
-    return services.enterprise_counts_refresh()

@@ -40,10 +40,10 @@ app.conf.beat_schedule = {
         "task": "declarations.export_jobs_expire",
         "schedule": crontab(hour=3, minute=0),
     },
-    # Every 10 minutes: the enterprise counts of the statistics page are rebuilt (the page
-    # says when they were last counted).
-    "企业数统计汇总": {
-        "task": "enterprises.tasks.enterprise_counts_refresh",
+    # Every 10 minutes: the statistics page's enterprise, declaration and title counts are
+    # rebuilt (the page says when they were last counted).
+    "统计汇总": {
+        "task": "declarations.tasks.statistics_refresh",
         "schedule": crontab(minute="*/10"),
     },
     # Every day at 02:00: officials' and operators' accounts unused for INACTIVE_ACCOUNT_DAYS

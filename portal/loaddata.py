@@ -444,9 +444,9 @@ def generate(plan: Plan) -> dict[str, int]:
 
     t0 = time.perf_counter()
     _reset_sequences([user_model, Enterprise, Recognition, RecognitionTerm, Declaration, Message])
-    from enterprises.services import enterprise_counts_refresh
+    from declarations.services import statistics_refresh
 
-    enterprise_counts_refresh()  # what the calendar does every 10 minutes
+    statistics_refresh()  # what the calendar does every 10 minutes
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what autovacuum does on a live database

@@ -12,10 +12,11 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from enterprises.models import EnterpriseCount, EnterpriseCountState
+from enterprises.models import EnterpriseCount, EnterpriseCountState, RecognitionTierCount
 from enterprises.services import enterprise_for_account
 from enterprises.tasks import recognition_expiry_remind
 from messaging.models import Message
@@ -36,8 +37,8 @@ def test_the_schedule_in_code_is_written_into_django_celery_beat():
     assert tasks["消息副本发送"] == "messaging.tasks.deliver_copies"
     expiry = PeriodicTask.objects.get(name="认定到期提醒").crontab
     assert (expiry.hour, expiry.minute, str(expiry.timezone)) == ("1", "0", "Asia/Shanghai")
-    counts = PeriodicTask.objects.get(name="企业数统计汇总")
-    assert counts.task == "enterprises.tasks.enterprise_counts_refresh"
+    counts = PeriodicTask.objects.get(name="统计汇总")
+    assert counts.task == "declarations.tasks.statistics_refresh"
     assert (counts.crontab.minute, counts.crontab.hour) == ("*/10", "*")
 
 
@@ -56,24 +57,27 @@ def test_run_calendar_runs_every_job_once_per_message(ent_tianhe):
     assert sorted(Message.objects.values_list("kind", flat=True)) == ["expiry-7", "info-update-overdue"]
 
 
-def test_run_calendar_rebuilds_the_enterprise_counts_and_a_dry_run_does_not(ent_tianhe):
-    enterprise_for_account(user=ent_tianhe)
+def test_run_calendar_rebuilds_the_statistics_and_a_dry_run_does_not(ent_tianhe):
+    recognise(enterprise_for_account(user=ent_tianhe), start=timezone.localdate())
     out = StringIO()
     call_command("run_calendar", "--dry-run", stdout=out)
-    assert not EnterpriseCountState.objects.exists() and "企业数统计汇总" not in out.getvalue()
+    assert not EnterpriseCountState.objects.exists() and "统计汇总" not in out.getvalue()
     call_command("run_calendar", stdout=out)
-    assert "企业数统计汇总：1 组" in out.getvalue()
+    assert ("统计汇总：3 行 {'enterprises': 1, 'title_tiers': 1, 'title_batches': 1, "
+            "'declaration_tiers': 0, 'declaration_statuses': 0, 'declaration_sections': 0, "
+            "'declaration_windows': 0}") in out.getvalue()
     assert EnterpriseCountState.objects.get().refreshed_at is not None
     assert sum(EnterpriseCount.objects.values_list("enterprises", flat=True)) == 1
+    assert RecognitionTierCount.objects.get().valid == 1
 
 
-def test_the_counts_can_be_rebuilt_by_hand(ent_tianhe, ent_nanjing):
+def test_the_statistics_can_be_rebuilt_by_hand(ent_tianhe, ent_nanjing):
     enterprise_for_account(user=ent_tianhe)
     enterprise_for_account(user=ent_nanjing)
     out = StringIO()
-    call_command("refresh_enterprise_counts", stdout=out)
-    call_command("refresh_enterprise_counts", stdout=out)
-    assert out.getvalue() == "企业数已汇总：2 组。\n" * 2
+    call_command("refresh_statistics", stdout=out)
+    call_command("refresh_statistics", stdout=out)
+    assert out.getvalue() == "统计数据已汇总：2 组企业，0 + 0 + 0 + 0 组申报，0 + 0 组认定。\n" * 2
     assert EnterpriseCount.objects.count() == 2
 
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             time.sleep(options["every"])
 
     def run_once(self, options: dict[str, Any]) -> None:
-        from enterprises.services import enterprise_counts_refresh
+        from declarations.services import statistics_refresh
         from messaging.services import deliver_copies
         from portal.accounts.captchas import captcha_pool_refill
 
@@ -52,5 +52,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{today.isoformat()} {label}：{sum(counts.values())} 条 {counts}")
         if not options["dry_run"]:
             self.stdout.write(f"消息副本：{deliver_copies()} 条")
-            self.stdout.write(f"企业数统计汇总：{enterprise_counts_refresh()} 组")
+            rows = statistics_refresh()
+            self.stdout.write(f"统计汇总：{sum(rows.values())} 行 {rows}")
             self.stdout.write(f"验证码池补充：{captcha_pool_refill()} 个")

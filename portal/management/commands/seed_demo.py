@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from announcements.models import Announcement
 from announcements.services import announcement_publish, announcement_save
-from declarations.services import window_save
+from declarations.services import statistics_refresh, window_save
 from enterprises.models import (
     ChangeEvidence,
     ChangeType,
@@ -26,7 +26,6 @@ from enterprises.models import (
     YearFigures,
 )
 from enterprises.services import (
-    enterprise_counts_refresh,
     enterprise_for_account,
     standard_version_on,
 )
@@ -221,7 +220,7 @@ class Command(BaseCommand):
                 reason="原手机号已停用", letter=ContentFile(b"%PDF-1.4\n%demo\n", name="授权书.pdf"),
                 letter_name="授权书.pdf",
             )
-        enterprise_counts_refresh()  # the statistics page counts the demo enterprises at once
+        statistics_refresh()  # the statistics page counts the demo data at once
         self.stdout.write(self.style.SUCCESS("演示数据已载入。所有演示账户的密码：" + DEMO_PASSWORD))
         self.stdout.write("  企业状态：gz_kejie 已认定（专精特新；创新型将于90天后到期，可在认证到期管理中【去复核】），gz_huaxin 信息完整未认定，"
                           "sz_xinrui 信息未完善，nj_tianyuan 有待审核的更名报告")
