@@ -1,7 +1,8 @@
-"""The statistics page's bar charts (templates/admin/declarations/statistics.html).
+"""The statistics page's bar charts and tables (templates/admin/declarations/statistics.html).
 
-Drawn here rather than by a template loop: the ministry's page has about 240 bars of a dozen
-values each, and the template engine spent ~0.1 s on them; `format_html` escapes the same.
+Drawn here rather than by a template loop: the ministry's page has about 300 bars of a dozen
+values each and as many table rows, and the template engine spent ~0.1 s on the bars and
+~0.02 s on the rows; `format_html` escapes the same.
 """
 
 from __future__ import annotations
@@ -44,3 +45,14 @@ def statistics_chart(table: Table) -> SafeString:
         '<text x="{}" y="13" font-size="11">{}</text>\n{}\n</svg>',
         table.title, this_name, last_name, c["width"], c["height"], c["width"], c["height"],
         x, x + 16, this_name, x + 70, x + 86, last_name, bars)
+
+
+@register.simple_tag
+def statistics_table(table: Table) -> SafeString:
+    """The numbers of `table`: a row per label, its columns as headers."""
+    head = format_html_join("", '<th scope="col">{}</th>', ((col,) for col in table.columns))
+    rows = format_html_join("", '<tr data-label="{}"><th scope="row">{}</th><td>{}</td>'
+                            "<td>{}</td><td>{}</td></tr>",
+                            ((label, label, *n) for label, n in table.items))
+    return format_html('<table>\n  <thead><tr><th scope="col">项目</th>{}</tr></thead>\n'
+                       "  <tbody>{}</tbody>\n</table>", head, rows)
