@@ -31,12 +31,15 @@ def _captcha_test_mode(monkeypatch):
 def _clean_cache():
     # Rate limits, cached sessions and pages live in caches; each test starts from nothing.
     from announcements.selectors import clear_local_pages
+    from portal.accounts.scoping import _UNDER
 
     cache.clear()
     clear_local_pages()
+    _UNDER.clear()  # the city scopes' region lists, kept per process
     yield
     cache.clear()
     clear_local_pages()
+    _UNDER.clear()
 
 
 # --- the second factor in tests ------------------------------------------------------------------

@@ -116,3 +116,23 @@ def test_the_user_list_costs_the_same_queries_for_3_or_30_rows(client, gd_provin
         body = listed(client)
     assert "many26" in body
     assert len(many) == len(few)
+
+
+def test_a_city_scope_filters_the_rows_own_column_and_learns_a_new_county(gz_city, monkeypatch):
+    """The city's regions are listed by id (no join to the region table), kept 10 minutes."""
+    from portal.accounts import scoping
+
+    clock = [1000.0]
+    monkeypatch.setattr(scoping.time, "monotonic", lambda: clock[0])
+    scoping._UNDER.clear()
+    sql = str(for_user(User.objects.all(), gz_city, "region").query)
+    assert "regions_region" not in sql  # no join: the user's own region_id column
+    city = Region.objects.get(code="440100")
+    new = Region.objects.create(code="440199", name="新设区", full_name="广东省广州市新设区",
+                                level=Region.Level.COUNTY, parent=city,
+                                declaration_region=city.declaration_region)
+    account = enterprise("ent_new_county", "440199", 7)
+    assert not for_user(User.objects.filter(pk=account.pk), gz_city, "region").exists()
+    clock[0] += 601
+    assert for_user(User.objects.filter(pk=account.pk), gz_city, "region").exists()
+    assert new.pk in scoping.regions_under("4401")
