@@ -59,6 +59,8 @@ def setup() -> None:
     from django.conf import settings
     from django.test.utils import override_settings, setup_test_environment
 
+    import portal.wsgi  # noqa: F401 — what a server process does at start (gc.freeze)
+
     setup_test_environment()  # the test client's response.context and templates
     # Production settings without collected static files: plain static URLs.
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": {

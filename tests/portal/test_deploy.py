@@ -72,3 +72,15 @@ def test_nginx_accepts_the_clusters_configuration(tmp_path, monkeypatch):
     check = subprocess.run([cluster.NGINX, "-t", "-p", str(tmp_path / "nginx"), "-c", str(conf)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_a_server_process_freezes_what_it_loaded_at_start():
+    """portal.wsgi moves the objects loaded at start out of the collector's reach."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import gc, portal.wsgi; print(gc.get_freeze_count())"],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+        check=True).stdout.strip()
+    assert int(out) > 10_000
