@@ -251,6 +251,7 @@ class RecognitionAdmin(UnionSearchMixin, RegionScopedAdminMixin, admin.ModelAdmi
     (取消认定 / 取消复核资格 buttons on the change page, offered to the recognising level)."""
 
     scope_field = "enterprise__region"
+    scope_copy_field = "region"  # the list reads the title's own 注册地 copy (Recognition.region)
 
     @admin.display(description="有效期记录（认定与复核）")
     def validity_history(self, obj: Recognition) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -364,6 +365,12 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.get_tier_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A title recorded without its copy takes its enterprise's 注册地 (the lists filter it).
+        if self.region_id is None and self.enterprise_id is not None:
+            self.region_id = self.enterprise.region_id
+        super().save(*args, **kwargs)
 
     @property
     def may_declare_again_on(self) -> date | None:

@@ -22,7 +22,7 @@ from common.pagecache import rows_changed
 from common.summaries import insert_select, year_starts
 from common.tiers import Tier
 from common.workflow import Step, Workflow, decide, record_start
-from messaging.models import Category
+from messaging.models import Category, Message
 from messaging.services import Outgoing, message_send
 from portal.accounts.models import OfficialLevel, User
 from portal.accounts.scoping import declaration_region_q, for_user, in_scope
@@ -172,6 +172,9 @@ def _sync_account(enterprise: Enterprise) -> None:
         User.objects.filter(pk=enterprise.account_id).update(
             region=enterprise.region, org_name=enterprise.name
         )
+        # Its messages carry its 注册地 for the officials' 消息 list (Message.region).
+        Message.objects.filter(recipient_id=enterprise.account_id).exclude(
+            region_id=enterprise.region_id).update(region_id=enterprise.region_id)
 
 
 @transaction.atomic

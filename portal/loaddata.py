@@ -413,7 +413,7 @@ def generate(plan: Plan) -> dict[str, int]:
     # --- messages to the enterprises' accounts ---------------------------------------------
     t0 = time.perf_counter()
     first_msg = _next_id(Message)
-    msgs = Writer(Message, ["id", "recipient_id", "category", "title", "body", "link", "kind",
+    msgs = Writer(Message, ["id", "recipient_id", "region_id", "category", "title", "body", "link", "kind",
                             "subject", "period", "created_at", "read_at", "sent_by_id",
                             "copy_email", "copy_sms", "copy_status", "copy_error"], plan.batch)
     draw_category = _weighted(rng, MESSAGE_CATEGORIES)
@@ -431,7 +431,8 @@ def generate(plan: Plan) -> dict[str, int]:
         if read is not None and read > now:
             read = None
         pk = first_msg + m
-        msgs.add((pk, first_user + min(k, n - 1), category, titles[(category, created.year)],
+        k = min(k, n - 1)
+        msgs.add((pk, first_user + k, enterprises[k].region_id, category, titles[(category, created.year)],
                   bodies[category], "", f"load-{category}", f"load:{pk}", "", created, read,
                   None, False, False, "", ""))
         if (m + 1) % 1_000_000 == 0:

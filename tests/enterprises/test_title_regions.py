@@ -127,7 +127,8 @@ def test_the_counts_rebuild_re_aligns_a_title_whose_copy_drifted():
     nowhere = Enterprise.objects.create(uscc=make_uscc("440106", 3), name="无注册地", region=None)
     common = {"tier": "innovative", "valid_from": dt.date(2026, 1, 1),
               "valid_until": dt.date(2028, 12, 31)}
-    stale = Recognition.objects.create(enterprise=tianhe, **common)  # written around the services
+    stale = Recognition.objects.create(enterprise=tianhe, **common)
+    Recognition.objects.filter(pk=stale.pk).update(region=None)  # written around the model
     Recognition.objects.create(enterprise=yuexiu, region=tianhe.region, **common)
     Recognition.objects.create(enterprise=nowhere, **common)
     fine = Recognition.objects.create(enterprise=tianhe, region=tianhe.region, tier="specialized",
@@ -142,3 +143,36 @@ def test_the_counts_rebuild_re_aligns_a_title_whose_copy_drifted():
     stale.refresh_from_db()
     fine.refresh_from_db()
     assert stale.region_id == fine.region_id == tianhe.region_id
+
+
+TITLES = "/admin/enterprises/recognition/"
+
+
+def test_a_title_saved_through_the_model_takes_its_enterprises_region():
+    title = Recognition.objects.create(enterprise=firm("天河企业", "440106", 1), tier="innovative",
+                                       valid_from=dt.date(2026, 1, 1),
+                                       valid_until=dt.date(2028, 12, 31))
+    assert title.region.code == "440106"
+
+
+def test_the_officials_list_reads_the_copy_and_the_rule(client, gz_city, yuexiu_county):
+    """认定记录 filters the copy beside the enterprise's 注册地: a copy gone stale leaves the
+    title out of a list, never shows it to an official of another region."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    common = {"tier": "innovative", "valid_from": dt.date(2026, 1, 1),
+              "valid_until": dt.date(2028, 12, 31)}
+    Recognition.objects.create(enterprise=firm("天河企业", "440106", 1), **common)
+    stale = Recognition.objects.create(enterprise=firm("南京企业", "320102", 2), **common)
+    Recognition.objects.filter(pk=stale.pk).update(region=Region.objects.get(code="440104"))
+    client.force_login(gz_city)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(TITLES).content.decode()
+    assert "天河企业" in body and "南京企业" not in body
+    listed = [q["sql"] for q in queries if 'FROM "enterprises_recognition"' in q["sql"]
+              and "LIMIT" in q["sql"]]
+    assert listed and all('"enterprises_recognition"."region_id"' in sql for sql in listed)
+    client.force_login(yuexiu_county)
+    assert "南京企业" not in client.get(TITLES).content.decode()
+    assert client.get(f"{TITLES}{stale.pk}/change/").status_code == 404
