@@ -250,8 +250,9 @@ class RecognitionAdmin(UnionSearchMixin, RegionScopedAdminMixin, admin.ModelAdmi
     title is cancelled, or loses its 复核 eligibility, only through its decision pages
     (取消认定 / 取消复核资格 buttons on the change page, offered to the recognising level)."""
 
-    scope_field = "enterprise__region"
-    scope_copy_field = "region"  # the list reads the title's own 注册地 copy (Recognition.region)
+    # The enterprise's 注册地 as the title keeps it (equal by the database: Recognition.region),
+    # so a city's list reads the title's own columns instead of joining every enterprise.
+    scope_field = "region"
 
     @admin.display(description="有效期记录（认定与复核）")
     def validity_history(self, obj: Recognition) -> str:

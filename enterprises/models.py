@@ -283,11 +283,10 @@ class Recognition(models.Model):
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT,
                                    related_name="recognitions", verbose_name="企业")
-    # The enterprise's 注册地, kept on the title so the statistics count titles by region
-    # without joining every enterprise: set when the title is recorded, moved with the
-    # enterprise (services: a profile edit, an approved relocation), and re-aligned by the
-    # calendar's statistics job should anything else have changed it. Access scoping goes
-    # through the enterprise (`enterprise__region`), never through this copy.
+    # The enterprise's 注册地, kept on the title so the statistics count titles by region and
+    # the officials' 认定记录 list is scoped without joining every enterprise. The database
+    # keeps it equal to the enterprise's (triggers installed by migration 0017,
+    # common/copies.py): whatever is written, on the title or the enterprise.
     region = models.ForeignKey(Region, verbose_name="注册地", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+", db_index=False,
                                editable=False)
@@ -367,7 +366,7 @@ class Recognition(models.Model):
         return f"{self.enterprise} {self.get_tier_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # A title recorded without its copy takes its enterprise's 注册地 (the lists filter it).
+        # What the database will store (its trigger decides): the instance shows it too.
         if self.region_id is None and self.enterprise_id is not None:
             self.region_id = self.enterprise.region_id
         super().save(*args, **kwargs)

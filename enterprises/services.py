@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from common.pagecache import rows_changed
 from common.summaries import insert_select, year_starts
 from common.tiers import Tier
 from common.workflow import Step, Workflow, decide, record_start
-from messaging.models import Category, Message
+from messaging.models import Category
 from messaging.services import Outgoing, message_send
 from portal.accounts.models import OfficialLevel, User
 from portal.accounts.scoping import declaration_region_q, for_user, in_scope
@@ -156,14 +156,7 @@ def _apply(
             row.save()
     if "region" in data or "name" in data:
         _sync_account(enterprise)
-    if "region" in changes:
-        _sync_titles(enterprise)
     return changes
-
-
-def _sync_titles(enterprise: Enterprise) -> None:
-    # Its titles carry its 注册地 for the statistics (Recognition.region).
-    Recognition.objects.filter(enterprise=enterprise).update(region=enterprise.region)
 
 
 def _sync_account(enterprise: Enterprise) -> None:
@@ -172,9 +165,6 @@ def _sync_account(enterprise: Enterprise) -> None:
         User.objects.filter(pk=enterprise.account_id).update(
             region=enterprise.region, org_name=enterprise.name
         )
-        # Its messages carry its 注册地 for the officials' 消息 list (Message.region).
-        Message.objects.filter(recipient_id=enterprise.account_id).exclude(
-            region_id=enterprise.region_id).update(region_id=enterprise.region_id)
 
 
 @transaction.atomic
@@ -390,7 +380,6 @@ def change_approve(*, change: MajorChange, by: User, still_meets: bool | None,
     enterprise._history_user = by
     enterprise.save()
     _sync_account(enterprise)
-    _sync_titles(enterprise)
     return locked
 
 
@@ -908,20 +897,9 @@ def info_update_remind(*, today: dt.date, dry_run: bool = False) -> dict[str, in
     return counts
 
 
-def titles_align_regions() -> int:
-    """Give every title whose 注册地 copy (Recognition.region) differs from its enterprise's
-    the enterprise's. The writes that record titles and move enterprises keep the copy; this
-    catches anything else (a repair in the shell, a future path). Returns the titles changed."""
-    # (the ORM's negation counts a NULL on either side as different; both NULL is equal)
-    differs = ~Q(region=F("enterprise__region")) & ~Q(region__isnull=True,
-                                                       enterprise__region__isnull=True)
-    return Recognition.objects.filter(differs).update(region_id=Subquery(
-        Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("region_id")[:1]))
-
-
 def enterprise_counts_refresh(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The statistics' enterprise and title summaries, as of `now`: the state row locked,
-    titles' 注册地 copies re-aligned (`titles_align_regions`), then one INSERT … SELECT each:
+    then one INSERT … SELECT each:
     `EnterpriseCount` (every enterprise by 注册地 and 门类; created this year and last,
     Asia/Shanghai), `RecognitionTierCount` and `RecognitionBatchCount` (every title by 注册地
     and 层级, and by 注册地 and 批次; recognised this year and last by `valid_from`, and valid
@@ -938,7 +916,6 @@ def enterprise_counts_refresh(*, now: dt.datetime | None = None) -> dict[str, in
     last_start, this_start, next_start = year_starts(day.year)
     with transaction.atomic():
         state, _ = EnterpriseCountState.objects.select_for_update().get_or_create(pk=1)
-        titles_align_regions()
         EnterpriseCount.objects.all().delete()
         enterprises = insert_select(EnterpriseCount, Enterprise.objects.order_by().values(
             "region_id", section=Coalesce("industry__section", Value(""))).annotate(

@@ -23,8 +23,9 @@ from .models import Message
 
 @admin.register(Message)
 class MessageAdmin(UnionSearchMixin, RegionScopedAdminMixin, admin.ModelAdmin):
-    scope_field = "recipient__region"
-    scope_copy_field = "region"  # the list reads message_region_recent (Message.region)
+    # The recipient's 注册地 as the message keeps it (equal by the database: Message.region),
+    # so a county's or a city's list reads this table's own index.
+    scope_field = "region"
     list_display = ["title", "recipient", "category", "created_at", "read_at", "copy_status"]
     list_filter = ["category", "copy_status", "created_at"]
     # By the receiving enterprise's name or code (trigram indexes); titles are few and fixed

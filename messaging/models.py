@@ -44,9 +44,9 @@ class Message(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收账户",
                                   on_delete=models.CASCADE, related_name="messages",
                                   db_index=False)
-    # The recipient's 注册地 when it was sent, moved with the account (enterprises' services):
-    # the officials' 消息 list filters it beside the rule (`recipient__region`) so a city's or
-    # a county's list reads this table's own index (RegionScopedAdminMixin.scope_copy_field).
+    # The recipient's 注册地, kept equal to the account's by the database (triggers installed by
+    # migration 0003, common/copies.py): the officials' 消息 list is scoped by it and reads this
+    # table's own index, not a join to twenty million recipients.
     region = models.ForeignKey("regions.Region", verbose_name="注册地", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+", db_index=False,
                                editable=False)
@@ -102,6 +102,7 @@ class Message(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # What the database will store (its trigger decides): the instance shows it too.
         if self.region_id is None and self.recipient_id is not None:
             self.region_id = self.recipient.region_id
         super().save(*args, **kwargs)

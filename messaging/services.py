@@ -75,11 +75,9 @@ def message_send(
     sent_to: list[int] = []
     for start in range(0, len(items), BATCH):
         batch = items[start:start + BATCH]
-        recipients = {item.recipient_id for item in batch}
         existing = set(Message.objects.filter(
-            kind=kind, recipient_id__in=recipients,
+            kind=kind, recipient_id__in={item.recipient_id for item in batch},
         ).values_list("recipient_id", "subject", "period"))
-        regions = dict(User.objects.filter(pk__in=recipients).values_list("pk", "region_id"))
         seen: set[tuple[int, str, str]] = set()
         rows = []
         for item in batch:
@@ -87,9 +85,9 @@ def message_send(
             if key in existing or key in seen:
                 continue
             seen.add(key)
-            rows.append((item.recipient_id, regions.get(item.recipient_id), category, kind,
-                         item.subject, item.period, item.title[:200], item.body, item.link,
-                         created_at, sent_by_id, email, sms, copy, ""))
+            rows.append((item.recipient_id, category, kind, item.subject, item.period,
+                         item.title[:200], item.body, item.link, created_at, sent_by_id, email,
+                         sms, copy, ""))
         new_total += len(rows)
         if rows and not dry_run:
             _insert_ignoring_duplicates(rows)
@@ -104,7 +102,7 @@ def message_send(
     return new_total
 
 
-_COLUMNS = ["recipient_id", "region_id", "category", "kind", "subject", "period", "title", "body", "link",
+_COLUMNS = ["recipient_id", "category", "kind", "subject", "period", "title", "body", "link",
             "created_at", "sent_by_id", "copy_email", "copy_sms", "copy_status", "copy_error"]
 
 
@@ -115,7 +113,7 @@ def _insert_ignoring_duplicates(rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
     one = f"({', '.join(['%s'] * len(_COLUMNS))})"
     with connection.cursor() as cursor:
-        # 300 rows × 15 values per statement: below SQLite's and PostgreSQL's parameter limits.
+        # 300 rows × 14 values per statement: below SQLite's and PostgreSQL's parameter limits.
         for start in range(0, len(rows), 300):
             chunk = rows[start:start + 300]
             # Only the model's own table and column names go into the text; values are parameters.

@@ -449,11 +449,14 @@ def generate(plan: Plan) -> dict[str, int]:
 
     statistics_refresh()  # what the calendar does every 10 minutes
     if connection.vendor == "postgresql":
+        # What autovacuum does on a live database: the statistics, and (outside a transaction)
+        # the visibility map and hint bits, so the first reads do not rewrite every page and
+        # index-only scans read the index alone.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum does on a live database
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
     plan.timings["finish"] = time.perf_counter() - t0
     plan.timings["total"] = time.perf_counter() - t_all
-    plan.log(f"统计汇总与 ANALYZE：{plan.timings['finish']:.1f} 秒；合计 {plan.timings['total']:.1f} 秒")
+    plan.log(f"统计汇总与 VACUUM ANALYZE：{plan.timings['finish']:.1f} 秒；合计 {plan.timings['total']:.1f} 秒")
     return counts
 
 

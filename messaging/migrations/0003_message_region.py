@@ -2,6 +2,8 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import Max, Min, OuterRef, Subquery
 
+from common.copies import RegionCopy, operation
+
 STEP = 200_000
 
 
@@ -37,4 +39,7 @@ class Migration(migrations.Migration):
             model_name='message',
             index=models.Index(fields=['region', '-created_at', '-id'], name='message_region_recent'),
         ),
+        # From now on the database keeps the copy equal to the recipient's (common/copies.py).
+        operation(RegionCopy("message_region", "messaging_message", "recipient_id",
+                             "accounts_user")),
     ]

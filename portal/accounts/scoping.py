@@ -196,11 +196,6 @@ class SearchForm(ChangeListSearchForm):
 class ScopedChangeList(ChangeList):
     search_form_class = SearchForm
 
-    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
-        queryset = super().get_queryset(request, exclude_parameters)
-        copy = getattr(self.model_admin, "scope_copy_field", None)
-        return queryset if copy is None else queryset.filter(region_q(request.user, copy))
-
 
 class ScopedChoicesMixin:
     """Every foreign key and many-to-many an official can set — in a ModelAdmin or an inline,
@@ -260,13 +255,6 @@ class RegionScopedAdminMixin(ScopedChoicesMixin):
     show_full_result_count = False
     # Set instead of scope_field for models that belong to a declaration region, not a region.
     declaration_region_field: str | None = None
-    # A copy of the row's region kept on the row itself (Message.region, Recognition.region),
-    # filtered beside `scope_field` in the change list (ScopedChangeList): the list then reads
-    # the row's own index instead of joining every candidate row to its enterprise or account
-    # (a city's 认定记录 or 消息 at a million enterprises). `scope_field` stays the rule, so a
-    # copy gone stale can leave a row out of the list until it is re-aligned, never show one
-    # outside the scope; the change view, actions' checks and writes use the rule alone.
-    scope_copy_field: str | None = None
 
     def scope_queryset(self, queryset: QuerySet, request: HttpRequest) -> QuerySet:
         if self.declaration_region_field:

@@ -122,27 +122,29 @@ def test_a_rename_leaves_the_titles_where_they_are(ent_tianhe, tianhe_county):
     assert regions_of(company) == ["440106"]
 
 
-def test_the_counts_rebuild_re_aligns_a_title_whose_copy_drifted():
+def test_the_database_keeps_the_copy_whatever_is_written():
+    """The copy is read for access (认定记录 is scoped by it): no write can make it differ."""
     tianhe, yuexiu = firm("天河企业", "440106", 1), firm("越秀企业", "440104", 2)
     nowhere = Enterprise.objects.create(uscc=make_uscc("440106", 3), name="无注册地", region=None)
     common = {"tier": "innovative", "valid_from": dt.date(2026, 1, 1),
               "valid_until": dt.date(2028, 12, 31)}
-    stale = Recognition.objects.create(enterprise=tianhe, **common)
-    Recognition.objects.filter(pk=stale.pk).update(region=None)  # written around the model
-    Recognition.objects.create(enterprise=yuexiu, region=tianhe.region, **common)
-    Recognition.objects.create(enterprise=nowhere, **common)
-    fine = Recognition.objects.create(enterprise=tianhe, region=tianhe.region, tier="specialized",
-                                      valid_from=dt.date(2026, 1, 1),
-                                      valid_until=dt.date(2028, 12, 31))
-    assert services.titles_align_regions() == 2  # both NULL is not a difference
-    assert regions_of(tianhe) == ["440106", "440106"] and regions_of(yuexiu) == ["440104"]
-    assert regions_of(nowhere) == [None]
-    assert services.titles_align_regions() == 0
-    Recognition.objects.filter(pk=stale.pk).update(region=yuexiu.region)
-    services.enterprise_counts_refresh()  # the calendar's job re-aligns first
-    stale.refresh_from_db()
-    fine.refresh_from_db()
-    assert stale.region_id == fine.region_id == tianhe.region_id
+    # Written around the model: a wrong copy, and none at all.
+    Recognition.objects.bulk_create([
+        Recognition(enterprise=yuexiu, region=tianhe.region, **common),
+        Recognition(enterprise=nowhere, region=tianhe.region, **common)])
+    title = Recognition.objects.create(enterprise=tianhe, **common)
+    assert regions_of(yuexiu) == ["440104"] and regions_of(nowhere) == [None]
+    # The copy changed by hand is put back.
+    Recognition.objects.filter(pk=title.pk).update(region=yuexiu.region)
+    assert regions_of(tianhe) == ["440106"]
+    # The title moved to another enterprise takes that one's.
+    Recognition.objects.filter(pk=title.pk).update(enterprise=yuexiu)
+    assert regions_of(yuexiu) == ["440104", "440104"]
+    # An enterprise moved by a raw UPDATE takes its titles along; a NULL too.
+    Enterprise.objects.filter(pk=yuexiu.pk).update(region=Region.objects.get(code="320102"))
+    assert regions_of(yuexiu) == ["320102", "320102"]
+    Enterprise.objects.filter(pk=yuexiu.pk).update(region=None)
+    assert regions_of(yuexiu) == [None, None]
 
 
 TITLES = "/admin/enterprises/recognition/"
@@ -155,24 +157,22 @@ def test_a_title_saved_through_the_model_takes_its_enterprises_region():
     assert title.region.code == "440106"
 
 
-def test_the_officials_list_reads_the_copy_and_the_rule(client, gz_city, yuexiu_county):
-    """认定记录 filters the copy beside the enterprise's 注册地: a copy gone stale leaves the
-    title out of a list, never shows it to an official of another region."""
+def test_the_officials_list_is_scoped_by_the_copy(client, gz_city, yuexiu_county):
+    """认定记录 reads the title's own 注册地 column, no join to the enterprises."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     common = {"tier": "innovative", "valid_from": dt.date(2026, 1, 1),
               "valid_until": dt.date(2028, 12, 31)}
     Recognition.objects.create(enterprise=firm("天河企业", "440106", 1), **common)
-    stale = Recognition.objects.create(enterprise=firm("南京企业", "320102", 2), **common)
-    Recognition.objects.filter(pk=stale.pk).update(region=Region.objects.get(code="440104"))
+    other = Recognition.objects.create(enterprise=firm("南京企业", "320102", 2), **common)
     client.force_login(gz_city)
     with CaptureQueriesContext(connection) as queries:
         body = client.get(TITLES).content.decode()
     assert "天河企业" in body and "南京企业" not in body
     listed = [q["sql"] for q in queries if 'FROM "enterprises_recognition"' in q["sql"]
               and "LIMIT" in q["sql"]]
-    assert listed and all('"enterprises_recognition"."region_id"' in sql for sql in listed)
+    assert listed and all('"enterprises_recognition"."region_id" IN' in sql for sql in listed)
     client.force_login(yuexiu_county)
     assert "南京企业" not in client.get(TITLES).content.decode()
-    assert client.get(f"{TITLES}{stale.pk}/change/").status_code == 404
+    assert client.get(f"{TITLES}{other.pk}/change/").status_code == 404
