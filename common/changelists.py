@@ -11,17 +11,24 @@ The admin's search ORs `icontains` over every search field; when they sit on dif
 of them and reads the whole list. `UnionSearchMixin` asks each field on its own and keeps the
 rows whose key is in the union (`pk IN (… UNION ALL …)`): each branch uses its own trigram or
 B-tree index (bench/scale_bench.py).
+
+`action_checkbox` draws each row's selection box as Django does, in Python: Django renders it
+through the form renderer's templates once per row, a fifth of a 申报 list's time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin import helpers
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
 
 # 1 000: at a province the scope goes through the region join and the planner reads the table in
 # order until it has CAP + 1 rows in scope (10 000 took 40–330 ms there, bench/scale_bench.py).
@@ -93,3 +100,10 @@ def trigram_indexes(*indexes: tuple[str, str, str]) -> tuple[Any, Any]:
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return forwards, backwards
+
+
+def action_checkbox(obj: Model) -> SafeString:
+    """The markup of `ModelAdmin.action_checkbox` (a CheckboxInput, unchecked), escaped once."""
+    label = format_html(gettext("Select this object for an action - {}"), str(obj))
+    return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" '
+                       'aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label)

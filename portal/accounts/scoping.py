@@ -23,7 +23,7 @@ from django.db import DataError
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from common.changelists import CappedPaginator
+from common.changelists import CappedPaginator, action_checkbox
 
 from .models import OfficialLevel
 
@@ -266,6 +266,9 @@ class RegionScopedAdminMixin(ScopedChoicesMixin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope_queryset(super().get_queryset(request), request)  # type: ignore[misc]
+
+    def action_checkbox(self, obj: Model) -> str:
+        return action_checkbox(obj)  # Django's markup, drawn without a template per row
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int,
                       orphans: int = 0, allow_empty_first_page: bool = True) -> Any:

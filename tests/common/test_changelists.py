@@ -114,3 +114,27 @@ def test_search_stays_inside_the_officials_scope(data):
         assert (results(client, f"/admin/enterprises/enterprise/?q={e.uscc}") == [e]) is found
         assert bool(results(client, f"/admin/declarations/declaration/?queue=all&q={e.uscc}")) is (
             found and e.declarations.exclude(status="draft").exists())
+
+
+@pytest.mark.parametrize("name", ["广州天河科技有限公司", 'A&B <"公司">'])
+def test_the_selection_box_is_djangos_markup(name):
+    """Drawn in Python, the row's box is the markup Django's template draws, escaped once."""
+    from django.contrib.admin import ModelAdmin, site
+    from django.utils import translation
+
+    from common.changelists import action_checkbox
+
+    enterprise = Enterprise.objects.create(uscc="91440106MA59ABCDE6", name=name)
+    django_admin = ModelAdmin(Enterprise, site)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert action_checkbox(enterprise) == django_admin.action_checkbox(enterprise)
+    assert "&lt;&quot;" in action_checkbox(enterprise) or "<" not in name
+
+
+def test_the_officials_lists_draw_it(ministry_client, data):
+    from common.changelists import action_checkbox
+
+    body = ministry_client.get("/admin/declarations/declaration/?queue=all").content.decode()
+    shown = Declaration.objects.exclude(status="draft").order_by("submitted_at", "id")[:3]
+    assert shown and all(str(action_checkbox(d)) in body for d in shown)

@@ -214,6 +214,29 @@ def test_the_queue_shows_what_waits_at_my_level_and_the_detail_the_frozen_copy(
     assert "推荐至省级" not in page  # only the step this declaration's chain takes
 
 
+def test_the_queue_lists_its_rows_and_windows_in_a_fixed_number_of_queries(
+        client, ent_tianhe, ent_yuexiu, gd_window, tianhe_county, gz_city):
+    """Each row's enterprise, 申报批次 and status, and the 申报批次 filter named as
+    str(window) and its note; the queries do not grow with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    type(gd_window).objects.filter(pk=gd_window.pk).update(note="2026年第一批")
+    gd_window.refresh_from_db()
+    client.force_login(gz_city)
+    file_one(ent_tianhe)
+    client.get(f"{ADMIN}?queue=all")  # what a first request of a process reads once
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"{ADMIN}?queue=all")
+    file_one(ent_yuexiu)
+    with CaptureQueriesContext(connection) as two:
+        body = client.get(f"{ADMIN}?queue=all").content.decode()
+    assert len(one) == len(two)
+    assert "广州天河科技有限公司" in body and "广州越秀制造有限公司" in body
+    assert f"{gd_window} 2026年第一批" in body  # the filter's choice
+    assert body.count(f"{gd_window.declaration_region.name} 2026年第一批") >= 2  # each row
+
+
 def test_an_official_decides_in_the_admin_and_a_refusal_shows_no_success(client, ent_tianhe, gd_window,
                                                                          tianhe_county):
     filed = file_one(ent_tianhe)
