@@ -33,6 +33,7 @@ class MessageAdmin(UnionSearchMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["recipient__org_name", "recipient__uscc"]
     list_select_related = ["recipient"]
     show_full_result_count = False
+    list_per_page = 50  # as the 申报 queue: a page of twenty million rows is read, not scrolled
     actions = None
     fields = ["recipient", "category", "title", "body", "link", "created_at", "read_at",
               "sent_by", "copy_email", "copy_sms", "copy_status", "copy_error"]
