@@ -55,7 +55,9 @@ def _clean(definition: content.Definition, answers: dict[str, Any],
             continue
         options = [o for o in dict.fromkeys(raw.get("options") or []) if question.option(o)]
         keys = {f.key for f in question.fields}
-        fields = {k: str(v).strip()[:30] for k, v in (raw.get("fields") or {}).items() if k in keys}
+        # (a NUL cannot be typed, and no database stores it in JSON: it is dropped)
+        fields = {k: str(v).replace("\x00", "").strip()[:30]
+                  for k, v in (raw.get("fields") or {}).items() if k in keys}
         clean_answers[qid] = {"options": options, "fields": fields}
     known = {s.id for s in definition.scenes}
     clean_scenes = {}

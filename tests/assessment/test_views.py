@@ -102,6 +102,22 @@ def test_answers_are_saved_as_you_go_and_the_attempt_resumes_where_it_was(client
     assert 'name="step" value="1"' in page
 
 
+def test_a_nul_character_in_a_typed_figure_is_dropped_not_a_server_error(client, ent_tianhe,
+                                                                         manufacturer):
+    """No database keeps a NUL in JSON (PostgreSQL refuses it): the figure is saved without."""
+    client.force_login(ent_tianhe)
+    client.post(reverse("assessment:start"))
+    attempt = Attempt.objects.get()
+    d = attempt.questionnaire.definition
+    step, q = next((i, q) for i, dim in enumerate(d.dimensions) for q in dim.questions if q.fields)
+    key = q.fields[0].key
+    response = client.post(reverse("assessment:autosave", args=[attempt.public_id]),
+                           {"step": str(step), f"f-{q.id}-{key}": "12\x0034"})
+    assert response.status_code == 200 and response.json()["saved"] is True
+    attempt.refresh_from_db()
+    assert attempt.answers[q.id]["fields"][key] == "1234"
+
+
 def test_a_late_autosave_does_not_move_the_enterprise_back_a_page(client, ent_tianhe, manufacturer):
     client.force_login(ent_tianhe)
     client.post(reverse("assessment:start"))
