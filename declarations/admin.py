@@ -21,7 +21,6 @@ from audit.services import Event, security_event
 from common.changelists import UnionSearchMixin
 from common.formtools import add_service_errors
 from common.integrity import verified_file_response
-from common.tiers import Tier
 from common.workflow_admin import DecisionAdminMixin
 from enterprises.admin import SubRegionFilter
 from enterprises.selectors import INDUSTRY_TREE
@@ -187,8 +186,7 @@ class WindowFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         # str(window) and its note, from four columns (not 100 windows built as models).
         windows = admin.site._registry[DeclarationWindow].get_queryset(request)
-        tiers = dict(Tier.choices)
-        return [(str(pk), f"{region} · {tiers.get(tier, tier)} {note}".strip())
+        return [(str(pk), f"{DeclarationWindow.label(region, tier)} {note}".strip())
                 for pk, region, tier, note in windows.values_list(
                     "pk", "declaration_region__name", "tier", "note")[:100]]
 

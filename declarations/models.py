@@ -96,7 +96,12 @@ class DeclarationWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.declaration_region} · {self.get_tier_display()}"
+        return self.label(str(self.declaration_region), self.tier)
+
+    @staticmethod
+    def label(region_name: str, tier: str) -> str:
+        """How a window is named (also from bare columns: the queue's 申报批次 filter)."""
+        return f"{region_name} · {Tier(tier).label if tier in Tier.values else tier}"
 
     def is_open_at(self, when: datetime) -> bool:
         return self.starts_at <= when <= self.ends_at
@@ -544,7 +549,12 @@ class ReviewChain(models.Model):
                                                name="review_chain_one_per_tier")]
 
     def __str__(self) -> str:
-        return f"{self.declaration_region} · {self.get_tier_display()}"
+        return self.label(str(self.declaration_region), self.tier)
+
+    @staticmethod
+    def label(region_name: str, tier: str) -> str:
+        """How a window is named (also from bare columns: the queue's 申报批次 filter)."""
+        return f"{region_name} · {Tier(tier).label if tier in Tier.values else tier}"
 
 
 class RecognitionBatch(models.Model):
